@@ -1,0 +1,40 @@
+@losgehts
+Feature: losgehts authorization redirects back with a code and the same state
+  Seed 000_63c40e71dd78aa84, "Authorization" and "Callback": GET /oauth/authorize takes
+  client_id, state and scope (required) and locale and country (optional). "After authorization,
+  the user is redirected to your callback URL with: code, the authorization code; state, the same
+  value you supplied." Scopes are space-separated; the documented values are signup, kyc, sof and
+  business.
+
+  Interpretations: the callback URL is the one registered for the client (the authorize request
+  carries no redirect_uri). The harness obtains the code the way an auto-approving sandbox allows:
+  it requests the authorize URL and reads the redirect without following it.
+
+  @documented
+  Scenario: The callback carries a code and the state the client sent
+    When the client requests authorization with scope "signup"
+    Then the provider redirects to the callback with a code
+    And the callback carries the same state
+
+  @documented
+  Scenario Outline: Each documented scope value is accepted: <scope>
+    When the client requests authorization with scope "<scope>"
+    Then the provider redirects to the callback with a code
+
+    Examples:
+      | scope       |
+      | kyc         |
+      | sof         |
+      | business    |
+      | signup kyc  |
+
+  @documented
+  Scenario: locale and country are optional
+    When the client requests authorization with scope "signup" and no optional parameter
+    Then the provider redirects to the callback with a code
+
+  @documented
+  Scenario: A country context may be forced
+    When the client requests authorization with scope "kyc" and country "AT"
+    Then the provider redirects to the callback with a code
+    And the callback carries the same state

@@ -1,0 +1,31 @@
+@losgehts
+Feature: losgehts refuses an authorization request missing a required parameter
+  Seed 000_63c40e71dd78aa84, "Authorization": client_id, state and scope are required, and scope
+  takes the values signup, kyc, sof and business.
+
+  The document does not say what a request missing a required parameter, or carrying an unknown
+  scope, gets. The scenarios accept what RFC 6749 §4.1.2.1 allows: an error page, or a redirect
+  carrying error=... and no code. What they refuse is an authorization code: the document makes
+  these parameters required, so a code issued without them breaks it. Without a client_id the
+  provider cannot know where to redirect, so RFC 6749 also forbids the redirect itself.
+
+  @documented
+  Scenario Outline: A request without <parameter> gets no code
+    When the client requests authorization without the "<parameter>" parameter
+    Then the provider refuses the authorization without issuing a code
+
+    Examples:
+      | parameter |
+      | client_id |
+      | state     |
+      | scope     |
+
+  @rfc6749
+  Scenario: A request without client_id is not redirected to the client
+    When the client requests authorization without the "client_id" parameter
+    Then the provider does not redirect to the callback
+
+  @rfc6749
+  Scenario: An undocumented scope value gets no code
+    When the client requests authorization with scope "admin"
+    Then the provider refuses the authorization without issuing a code

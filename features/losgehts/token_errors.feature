@@ -1,0 +1,40 @@
+@losgehts
+Feature: losgehts refuses token requests it must not honour
+  Seed 000_63c40e71dd78aa84, "Token Exchange", lists the body fields code, state, client_id,
+  client_secret and grant_type, and nothing about errors. These scenarios use RFC 6749 §5.2:
+  invalid_client (HTTP 400 or 401) when client authentication fails or is missing, invalid_grant
+  (400) for a code the provider never issued, invalid_request (400) for a missing required
+  parameter, unsupported_grant_type (400) for another grant type.
+
+  The document shows state in the token request but does not say it is required, nor what a
+  state that differs from the authorization's gets; no scenario checks either.
+
+  Background:
+    Given the user has authorized the client with scope "signup"
+
+  @rfc6749
+  Scenario: A wrong client secret is refused with invalid_client
+    When the client exchanges the authorization code with a wrong client secret
+    Then the provider refuses it with status 400 or 401 and error "invalid_client"
+
+  @rfc6749
+  Scenario: A code the provider never issued is refused with invalid_grant
+    When the client exchanges a code the provider never issued
+    Then the provider refuses it with status 400 and error "invalid_grant"
+
+  @rfc6749
+  Scenario Outline: A token request without <field> is refused with <error>
+    When the client exchanges the authorization code without the "<field>" field
+    Then the provider refuses it with status <status> and error "<error>"
+
+    Examples:
+      | field         | status     | error           |
+      | code          | 400        | invalid_request |
+      | grant_type    | 400        | invalid_request |
+      | client_id     | 400 or 401 | invalid_client  |
+      | client_secret | 400 or 401 | invalid_client  |
+
+  @rfc6749
+  Scenario: Another grant type is refused with unsupported_grant_type
+    When the client exchanges the authorization code with grant_type "password"
+    Then the provider refuses it with status 400 and error "unsupported_grant_type"

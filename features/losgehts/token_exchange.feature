@@ -1,0 +1,34 @@
+@losgehts
+Feature: losgehts exchanges an authorization code for tokens as JSON
+  Seed 000_63c40e71dd78aa84, "Token Exchange": POST /oauth/token with Content-Type
+  application/json and the body code, state, client_id, client_secret, grant_type
+  (authorization_code); the answer carries access_token, token_type "Bearer", expires_in and
+  refresh_token.
+
+  RFC 6749 §5.1 adds what every token response must carry: Cache-Control: no-store. The document
+  does not mention it; that scenario is tagged @rfc6749.
+
+  Background:
+    Given the user has authorized the client with scope "signup"
+
+  @documented
+  Scenario: A valid code is exchanged for an access token
+    When the client exchanges the authorization code
+    Then the response status is 200
+    And the token endpoint answers with an access token
+    And the body matches the schema "losgehts/token_response"
+
+  @documented
+  Scenario: The token type is Bearer
+    When the client exchanges the authorization code
+    Then the value at "/token_type" is "Bearer"
+
+  @documented
+  Scenario: The answer says how long the access token lives
+    When the client exchanges the authorization code
+    Then the value at "/expires_in" is a positive integer
+
+  @rfc6749
+  Scenario: Token responses are not cached
+    When the client exchanges the authorization code
+    Then the response header "Cache-Control" includes "no-store"

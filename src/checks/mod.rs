@@ -1,0 +1,15 @@
+//! Checks: small pure functions, one per requirement, that compare what a provider answered with
+//! what a rule demands and return a [`Failure`] a person can act on. Checks do no I/O.
+
+mod failure;
+mod json;
+mod oauth;
+mod response;
+
+pub use failure::Failure;
+pub use json::{ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string};
+pub use oauth::{ensure_no_code_issued, ensure_oauth_error, parse_redirect};
+pub use response::{ensure_header_has_token, ensure_json_body, ensure_status};
+
+/// The result of a check.
+pub type CheckResult<T = ()> = Result<T, Failure>;

@@ -1,0 +1,154 @@
+//! Checks of the OAuth 2.0 protocol: redirects to the client, and error answers.
+
+use serde_json::Value;
+use url::Url;
+
+use super::{CheckResult, Failure, ensure_json_body, ensure_status};
+use crate::http::Response;
+
+/// The query of a redirect to the client: `code`, `state`, `error` as the provider sent them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Redirect {
+    pub location: String,
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Reads the redirect an authorization request answered with, if it is one.
+pub fn parse_redirect(resp: &Response) -> Option<Redirect> {
+    if !(300..400).contains(&resp.status) {
+        return None;
+    }
+    let location = resp.header("location")?.to_owned();
+    let url = Url::parse(&location).ok()?;
+    let mut redirect = Redirect {
+        location,
+        ..Redirect::default()
+    };
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "code" => redirect.code = Some(v.into_owned()),
+            "state" => redirect.state = Some(v.into_owned()),
+            "error" => redirect.error = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    Some(redirect)
+}
+
+/// An authorization request that must be refused: no code may reach the client.
+/// Either an error page (no redirect) or a redirect that carries `error` and no `code` passes.
+pub fn ensure_no_code_issued(resp: &Response, rule: &str) -> CheckResult {
+    match parse_redirect(resp) {
+        Some(r) if r.code.is_some() => Err(Failure::new(
+            "the provider issued an authorization code for a request it must refuse",
+        )
+        .expected("an error page, or a redirect carrying error=... and no code")
+        .actual(format!("HTTP {} redirect with a code", resp.status))
+        .rule(rule)),
+        Some(_) => Ok(()),
+        None if resp.status >= 400 => Ok(()),
+        None => Err(
+            Failure::new("the authorization request was neither refused nor redirected")
+                .expected("an error page (4xx) or a redirect carrying error=...")
+                .actual(format!("HTTP {}", resp.status))
+                .rule(rule),
+        ),
+    }
+}
+
+/// An OAuth 2.0 error answer (RFC 6749 §5.2): one of `statuses`, a JSON body whose `error` is
+/// `code`, and, where present, a string `error_description`.
+pub fn ensure_oauth_error(
+    resp: &Response,
+    statuses: &[u16],
+    code: &str,
+    rule: &str,
+) -> CheckResult {
+    ensure_status(resp, statuses, rule)?;
+    let body = ensure_json_body(resp).map_err(|f| f.rule(rule))?;
+    match body.get("error") {
+        Some(Value::String(e)) if e == code => {}
+        Some(other) => {
+            return Err(Failure::new("the error code is not the one expected")
+                .expected(format!("\"{code}\""))
+                .actual(other.to_string())
+                .at("/error")
+                .rule(rule));
+        }
+        None => {
+            return Err(Failure::new("the error answer has no \"error\" field")
+                .expected(format!("\"error\": \"{code}\""))
+                .actual("no error field")
+                .at("/error")
+                .rule(rule));
+        }
+    }
+    match body.get("error_description") {
+        None | Some(Value::String(_)) => Ok(()),
+        Some(other) => Err(Failure::new("error_description is not a string")
+            .actual(other.to_string())
+            .at("/error_description")
+            .rule("RFC 6749 §5.2")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, location: Option<&str>, body: &str) -> Response {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(l) = location {
+            headers.insert("location", l.parse().unwrap());
+        }
+        Response {
+            status,
+            headers,
+            body: body.into(),
+            truncated: false,
+            elapsed: Default::default(),
+        }
+    }
+
+    #[test]
+    fn redirect_query_is_read() {
+        let r = parse_redirect(&resp(
+            302,
+            Some("https://a.example/cb?code=c1&state=s1"),
+            "",
+        ))
+        .unwrap();
+        assert_eq!(
+            (r.code.as_deref(), r.state.as_deref()),
+            (Some("c1"), Some("s1"))
+        );
+        assert!(parse_redirect(&resp(200, None, "")).is_none());
+    }
+
+    #[test]
+    fn refusal_accepts_error_pages_and_error_redirects_only() {
+        assert!(ensure_no_code_issued(&resp(400, None, ""), "r").is_ok());
+        let err = resp(302, Some("https://a.example/cb?error=invalid_request"), "");
+        assert!(ensure_no_code_issued(&err, "r").is_ok());
+        let code = resp(302, Some("https://a.example/cb?code=c"), "");
+        assert!(ensure_no_code_issued(&code, "r").is_err());
+        assert!(ensure_no_code_issued(&resp(200, None, ""), "r").is_err());
+    }
+
+    #[test]
+    fn oauth_error_checks_status_body_and_code() {
+        let ok = resp(
+            400,
+            None,
+            r#"{"error":"invalid_grant","error_description":"reused"}"#,
+        );
+        assert!(ensure_oauth_error(&ok, &[400], "invalid_grant", "r").is_ok());
+        let wrong = ensure_oauth_error(&ok, &[400], "invalid_client", "r").unwrap_err();
+        assert_eq!(wrong.actual.as_deref(), Some("\"invalid_grant\""));
+        assert!(ensure_oauth_error(&ok, &[401], "invalid_grant", "r").is_err());
+        let html = resp(400, None, "<html>");
+        assert!(ensure_oauth_error(&html, &[400], "invalid_grant", "r").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! The command line: `run` (the suite), `mock` (one provider standalone), `defects` (what each
+//! mock can be broken with). Exit codes are part of the interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit codes: what a CI job branches on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitCode {
+    /// Every selected check passed.
+    Passed = 0,
+    /// At least one conformance check failed.
+    Failed = 1,
+    /// Usage or configuration error: bad flag, unreadable target file, malformed feature/schema.
+    Usage = 2,
+    /// A target could not be reached (connection refused, DNS, TLS handshake, no answer).
+    Unreachable = 3,
+}
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  every selected check passed
+  1  at least one conformance check failed
+  2  usage or configuration error (bad flag, unreadable target file, malformed feature or schema)
+  3  a target could not be reached (connection refused, DNS, TLS handshake, no answer in time)
+
+Examples:
+  idp-conformance run                                   # every feature against the embedded mocks
+  idp-conformance run --provider losgehts --tags '@rfc6749'
+  LOSGEHTS_CLIENT_SECRET=... idp-conformance run --target targets/losgehts.toml
+  idp-conformance run --mock-defect losgehts:code-reusable   # watch a check catch a defect
+  idp-conformance mock losgehts --port 8080             # develop against a mock provider
+
+Logging: RUST_LOG=idp_conformance=info prints one redacted line per HTTP exchange (stderr).";
+
+/// Conformance and contract tests for identity-provider HTTP APIs.
+///
+/// Gherkin features under features/ encode what each provider's document promises; every
+/// response is checked against the JSON Schemas under schemas/. Runs against the embedded mock
+/// providers by default, or against real deployments described by a target file.
+#[derive(Debug, Parser)]
+#[command(name = "idp-conformance", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance suite and write reports (junit.xml, cucumber.json, summary.md,
+    /// results.json).
+    #[command(after_help = AFTER_HELP)]
+    Run(RunArgs),
+    /// Serve one embedded mock provider on loopback, for developing against it.
+    Mock(MockArgs),
+    /// List the named defects each mock provider can be started with.
+    Defects {
+        /// Only this provider's defects.
+        provider: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Target file describing real deployments (see targets/). Without it, the embedded mocks.
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    /// Only this provider (repeatable): losgehts.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Vec<String>,
+    /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Folder of *.feature files.
+    #[arg(long, value_name = "DIR", default_value = "features")]
+    pub features: PathBuf,
+    /// Folder of JSON Schemas (draft 2020-12); $ref resolves between its files.
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub schemas: PathBuf,
+    /// Folder the reports are written to.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports: PathBuf,
+    /// How many scenarios run at once.
+    #[arg(long = "jobs", value_name = "N", default_value_t = 32)]
+    pub concurrency: usize,
+    /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
+    #[arg(long, value_name = "PROVIDER:DEFECT")]
+    pub mock_defect: Vec<String>,
+    /// Console detail: -v adds step output, -vv the World (secrets stay redacted).
+    #[arg(short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No colours on the console.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// The provider to serve: losgehts.
+    pub provider: String,
+    /// Port on 127.0.0.1 (0 picks a free one and prints it).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Break one documented behaviour (repeatable); see `idp-conformance defects`.
+    #[arg(long, value_name = "NAME")]
+    pub defect: Vec<String>,
+    /// The client id the mock accepts.
+    #[arg(long, default_value = "40")]
+    pub client_id: String,
+    /// Environment variable holding the client secret the mock accepts.
+    #[arg(long, value_name = "VAR", default_value = "MOCK_CLIENT_SECRET")]
+    pub client_secret_env: String,
+    /// The client's registered redirect URI.
+    #[arg(long, default_value = "http://127.0.0.1:9999/callback")]
+    pub redirect_uri: String,
+}

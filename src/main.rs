@@ -1,0 +1,136 @@
+//! idp-conformance: conformance and contract tests for identity-provider HTTP APIs.
+//!
+//! The World, every step module and the runner live in this one binary crate: cucumber collects
+//! step definitions at link time, and keeping them beside the runner means none can go missing.
+
+#![recursion_limit = "256"]
+
+mod checks;
+mod cli;
+mod features;
+mod http;
+mod mocks;
+mod providers;
+mod receiver;
+mod report;
+mod runner;
+mod schema;
+mod secret;
+mod steps;
+mod target;
+mod world;
+
+use clap::Parser as _;
+
+use cli::{Cli, Command, ExitCode, MockArgs};
+use providers::{MockClient, Provider};
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Passed
+            };
+            return std::process::ExitCode::from(code as u8);
+        }
+    };
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(ExitCode::Usage as u8);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => runner::run(args).await,
+            Command::Mock(args) => serve_mock(args).await,
+            Command::Defects { provider } => list_defects(provider.as_deref()),
+        }
+    });
+    std::process::ExitCode::from(code as u8)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        .try_init();
+}
+
+fn list_defects(provider: Option<&str>) -> ExitCode {
+    let providers: Vec<Provider> = match provider {
+        None => Provider::ALL.to_vec(),
+        Some(name) => match Provider::parse(name) {
+            Some(p) => vec![p],
+            None => {
+                eprintln!("error: unknown provider {name}");
+                return ExitCode::Usage;
+            }
+        },
+    };
+    for p in providers {
+        println!("{}:", p.name());
+        for (name, violates) in p.defects() {
+            println!("  {name:<34} violates: {violates}");
+        }
+    }
+    ExitCode::Passed
+}
+
+async fn serve_mock(args: MockArgs) -> ExitCode {
+    let Some(provider) = Provider::parse(&args.provider) else {
+        eprintln!(
+            "error: unknown provider {} (known: losgehts)",
+            args.provider
+        );
+        return ExitCode::Usage;
+    };
+    let (secret, source) = match std::env::var(&args.client_secret_env) {
+        Ok(v) => (v, format!("the value of ${}", args.client_secret_env)),
+        Err(_) => (
+            "mock-client-secret".to_owned(),
+            "the development default (see README)".to_owned(),
+        ),
+    };
+    let client = MockClient {
+        client_id: args.client_id.clone(),
+        client_secret: secret::Secret::new(secret),
+        redirect_uri: args.redirect_uri.clone(),
+    };
+    let router = match provider.mock_router(&client, &args.defect) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let mock = match mocks::serve(router, args.port).await {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            return ExitCode::Usage;
+        }
+    };
+    println!("{} mock listening on {}", provider.name(), mock.base_url());
+    println!(
+        "client_id: {}  client secret: {source}  redirect_uri: {}",
+        args.client_id, args.redirect_uri
+    );
+    if !args.defect.is_empty() {
+        println!("defects: {}", args.defect.join(", "));
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::Passed
+}

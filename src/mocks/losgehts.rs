@@ -1,0 +1,456 @@
+//! The losgehts Ident mock (seed `000_63c40e71dd78aa84.txt`): auto-approving authorize, JSON token
+//! exchange, JSON userinfo with the KYC verification record and audit log, and the
+//! server-to-server GET notification of the client's callback.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::{Clock, defects, opaque};
+use crate::secret::Secret;
+
+defects!(
+    /// Each violates one behaviour of the losgehts document (or of RFC 6749 where it is silent).
+    Defect {
+        StateNotEchoed = "state-not-echoed": "the callback carries the same state the client sent",
+        MissingParameterIssuesCode = "missing-parameter-issues-code": "client_id, state and scope are required at /oauth/authorize",
+        UnknownScopeAccepted = "unknown-scope-accepted": "scope values are signup, kyc, sof, business",
+        LocaleRequired = "locale-required": "locale and country are optional at /oauth/authorize",
+        CodeReusable = "code-reusable": "an authorization code is exchanged once (RFC 6749 §4.1.2)",
+        WrongSecretAccepted = "wrong-secret-accepted": "the token exchange authenticates client_id and client_secret",
+        WrongErrorCode = "wrong-error-code": "a wrong client secret gets error invalid_client (RFC 6749 §5.2)",
+        MissingFieldServerError = "missing-field-server-error": "a token request missing a field gets a 4xx OAuth error (RFC 6749 §5.2)",
+        UnsupportedGrantAccepted = "unsupported-grant-accepted": "grant_type is authorization_code (RFC 6749 §4.1.3)",
+        TokenTypeNotBearer = "token-type-not-bearer": "token_type is Bearer",
+        MissingExpiresIn = "missing-expires-in": "the token response carries expires_in",
+        NoCacheControl = "no-cache-control": "token responses carry Cache-Control: no-store (RFC 6749 §5.1)",
+        UserinfoTokenNotChecked = "userinfo-token-not-checked": "userinfo requires a valid access token",
+        UserinfoSecretNotChecked = "userinfo-secret-not-checked": "userinfo authenticates client_id and client_secret",
+        TokenNeverExpires = "token-never-expires": "the access token expires after expires_in seconds",
+        VerificationStatusOutOfRange = "verification-status-out-of-range": "VerificationStatusId is 1, 2, 3 or 4",
+        DateOfBirthFormat = "date-of-birth-format": "DateOfBirth is an ISO 8601 calendar date (YYYY-MM-DD)",
+        CountryAlpha3 = "country-alpha3": "Country is ISO 3166-1 alpha-2",
+        PhoneWithPlus = "phone-with-plus": "PhoneNumberInternational is E.164 digits without '+'",
+        CurrencyLowercase = "currency-lowercase": "Currency is ISO 4217 (three uppercase letters)",
+        GenderLowercase = "gender-lowercase": "Gender is MALE, FEMALE or OTHER",
+        FlagAsBoolean = "flag-as-boolean": "Verified/Confirmed flags are 0 or 1",
+        MissingVerificationField = "missing-verification-field": "every documented Verification field is returned",
+        OAuthStateMismatch = "oauth-state-mismatch": "Verification.OAuthState is the state of the authorization",
+        AuditDataInvalidJson = "audit-data-invalid-json": "AuditData that contains JSON parses as JSON",
+        AuditCreatedAtNotUtc = "audit-created-at-not-utc": "AuditLog CreatedAt is a UTC ISO 8601 timestamp",
+        NotificationNotGet = "notification-not-get": "server-to-server callback notifications are HTTP GET",
+    }
+);
+
+/// The documented scope values.
+pub const SCOPES: [&str; 4] = ["signup", "kyc", "sof", "business"];
+
+/// How the mock is set up: the one registered client and the defects it has.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// The client's registered callback URL.
+    pub callback: String,
+    pub defects: BTreeSet<Defect>,
+}
+
+#[derive(Debug)]
+struct Grant {
+    state: String,
+    scope: String,
+    issued_at: i64,
+    used: bool,
+}
+
+#[derive(Debug)]
+pub struct Mock {
+    config: Config,
+    clock: Clock,
+    codes: Mutex<HashMap<String, Grant>>,
+    tokens: Mutex<HashMap<String, (String, String, i64)>>,
+    last_state: Mutex<Option<String>>,
+    notifier: reqwest::Client,
+}
+
+const TOKEN_LIFETIME: i64 = 3600;
+
+impl Mock {
+    fn has(&self, d: Defect) -> bool {
+        self.config.defects.contains(&d)
+    }
+}
+
+/// The router serving the losgehts API and the mock's control routes under `/__mock/`.
+pub fn router(config: Config) -> Router {
+    crate::http::install_crypto_provider();
+    let mock = Arc::new(Mock {
+        config,
+        clock: Clock::default(),
+        codes: Mutex::default(),
+        tokens: Mutex::default(),
+        last_state: Mutex::default(),
+        notifier: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .expect("a plain HTTP client builds"),
+    });
+    Router::new()
+        .route("/oauth/authorize", get(authorize))
+        .route("/oauth/token", post(token))
+        .route("/oauth/userinfo", post(userinfo))
+        .route("/__mock/clock/advance", post(advance_clock))
+        .route("/__mock/notify-callback", post(notify_callback))
+        .with_state(mock)
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+fn redirect(location: String) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+}
+
+fn callback_with(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut url = url::Url::parse(base).expect("the registered callback is a URL");
+    url.query_pairs_mut().extend_pairs(pairs);
+    url.into()
+}
+
+async fn authorize(
+    State(m): State<Arc<Mock>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lenient = m.has(Defect::MissingParameterIssuesCode);
+    let client_ok = q.get("client_id").is_some_and(|c| *c == m.config.client_id);
+    if !client_ok && !(lenient && !q.contains_key("client_id")) {
+        // RFC 6749 §4.1.2.1: without a valid client the provider must not redirect.
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "unknown or missing client_id",
+        );
+    }
+    let cb = &m.config.callback;
+    let state = q.get("state").cloned();
+    let Some(state) = state.or_else(|| lenient.then(String::new)) else {
+        return redirect(callback_with(cb, &[("error", "invalid_request")]));
+    };
+    let Some(scope) = q
+        .get("scope")
+        .cloned()
+        .or_else(|| lenient.then(|| "signup".to_owned()))
+    else {
+        return redirect(callback_with(
+            cb,
+            &[("error", "invalid_request"), ("state", &state)],
+        ));
+    };
+    let known = scope.split(' ').all(|s| SCOPES.contains(&s));
+    if scope.trim().is_empty() || (!known && !m.has(Defect::UnknownScopeAccepted)) {
+        return redirect(callback_with(
+            cb,
+            &[("error", "invalid_scope"), ("state", &state)],
+        ));
+    }
+    if m.has(Defect::LocaleRequired) && !q.contains_key("locale") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "locale is required",
+        );
+    }
+    let code = opaque("lgt_code_");
+    let grant = Grant {
+        state: state.clone(),
+        scope,
+        issued_at: m.clock.now_secs(),
+        used: false,
+    };
+    m.codes.lock().unwrap().insert(code.clone(), grant);
+    *m.last_state.lock().unwrap() = Some(state.clone());
+    let echoed = if m.has(Defect::StateNotEchoed) {
+        format!("{state}-changed")
+    } else {
+        state
+    };
+    redirect(callback_with(cb, &[("code", &code), ("state", &echoed)]))
+}
+
+fn field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str)
+}
+
+async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the body must be JSON",
+        );
+    };
+    let missing = |status, error: &str, what: &str| {
+        if m.has(Defect::MissingFieldServerError) {
+            oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", what)
+        } else {
+            oauth_error(status, error, what)
+        }
+    };
+    let Some(grant_type) = field(&body, "grant_type") else {
+        return missing(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "grant_type is missing",
+        );
+    };
+    let (Some(client_id), Some(secret)) =
+        (field(&body, "client_id"), field(&body, "client_secret"))
+    else {
+        return missing(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication is missing",
+        );
+    };
+    if client_id != m.config.client_id
+        || (secret != m.config.client_secret.expose() && !m.has(Defect::WrongSecretAccepted))
+    {
+        let error = if m.has(Defect::WrongErrorCode) {
+            "invalid_grant"
+        } else {
+            "invalid_client"
+        };
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            error,
+            "client authentication failed",
+        );
+    }
+    if grant_type != "authorization_code" && !m.has(Defect::UnsupportedGrantAccepted) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "use authorization_code",
+        );
+    }
+    let Some(code) = field(&body, "code") else {
+        return missing(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code is missing",
+        );
+    };
+    let (state, scope) = {
+        let mut codes = m.codes.lock().unwrap();
+        match codes.get_mut(code) {
+            Some(g) if !g.used || m.has(Defect::CodeReusable) => {
+                g.used = true;
+                (g.state.clone(), g.scope.clone())
+            }
+            _ => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the code is invalid or used",
+                );
+            }
+        }
+    };
+    let access = opaque("lgt_at_");
+    m.tokens
+        .lock()
+        .unwrap()
+        .insert(access.clone(), (state, scope, m.clock.now_secs()));
+    let mut answer = json!({
+        "access_token": access,
+        "token_type": if m.has(Defect::TokenTypeNotBearer) { "MAC" } else { "Bearer" },
+        "expires_in": TOKEN_LIFETIME,
+        "refresh_token": opaque("lgt_rt_"),
+    });
+    if m.has(Defect::MissingExpiresIn) {
+        answer.as_object_mut().unwrap().remove("expires_in");
+    }
+    let mut headers = HeaderMap::new();
+    if !m.has(Defect::NoCacheControl) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    (StatusCode::OK, headers, Json(answer)).into_response()
+}
+
+async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the body must be JSON",
+        );
+    };
+    let client_ok = field(&body, "client_id") == Some(m.config.client_id.as_str())
+        && field(&body, "client_secret") == Some(m.config.client_secret.expose());
+    if !client_ok && !m.has(Defect::UserinfoSecretNotChecked) {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        );
+    }
+    let grant = field(&body, "token").and_then(|t| m.tokens.lock().unwrap().get(t).cloned());
+    let (state, scope) = match grant {
+        Some((state, scope, issued)) => {
+            let expired = m.clock.now_secs() - issued >= TOKEN_LIFETIME;
+            if expired && !m.has(Defect::TokenNeverExpires) {
+                return oauth_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "the token has expired",
+                );
+            }
+            (state, scope)
+        }
+        None if m.has(Defect::UserinfoTokenNotChecked) => {
+            ("unknown".to_owned(), "signup".to_owned())
+        }
+        None => return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "unknown token"),
+    };
+    (
+        StatusCode::OK,
+        Json(verification_record(&m, &state, &scope)),
+    )
+        .into_response()
+}
+
+/// The document's example record, with every nullable field filled so formats can be checked.
+fn verification_record(m: &Mock, state: &str, scope: &str) -> Value {
+    let d = |defect| m.has(defect);
+    let oauth_state = if d(Defect::OAuthStateMismatch) {
+        "another-state"
+    } else {
+        state
+    };
+    let flag = |v: i64| {
+        if d(Defect::FlagAsBoolean) {
+            json!(v == 1)
+        } else {
+            json!(v)
+        }
+    };
+    let mut v = json!({
+        "VerificationId": 354,
+        "OAuthState": oauth_state,
+        "OAuthScope": format!("{scope} email phonenumber"),
+        "Password": "asdsad2132132",
+        "Email": "demo@losgehts.at",
+        "EmailConfirmed": flag(1),
+        "VerificationStatusId": if d(Defect::VerificationStatusOutOfRange) { 5 } else { 2 },
+        "FirstName": "John",
+        "FirstNameVerified": 1,
+        "LastName": "Doe",
+        "LastNameVerified": 1,
+        "DateOfBirth": if d(Defect::DateOfBirthFormat) { "31.12.1990" } else { "1990-12-31" },
+        "DateOfBirthVerified": 1,
+        "Gender": if d(Defect::GenderLowercase) { "male" } else { "MALE" },
+        "GenderVerified": 1,
+        "Nationality": "AT",
+        "NationalityVerified": 1,
+        "Street": "Feldstraße",
+        "StreetVerified": 1,
+        "HouseNumber": "12",
+        "HouseNumberVerified": 1,
+        "ZipCode": "4020",
+        "ZipCodeVerified": 1,
+        "Town": "Linz",
+        "TownVerified": 1,
+        "Country": if d(Defect::CountryAlpha3) { "AUT" } else { "AT" },
+        "CountryVerified": 1,
+        "Region": "Oberösterreich",
+        "RegionCode": "4",
+        "PhoneNumber": "436604737427",
+        "PhoneNumberInternational": if d(Defect::PhoneWithPlus) { "+436604737427" } else { "436604737427" },
+        "PhoneNumberNational": "0660 4737427",
+        "PhoneCountryCode": "AT",
+        "PhoneCountryPrefix": "43",
+        "PhoneNumberVerified": 0,
+        "PhoneNumberConfirmed": 0,
+        "Iban": "AT611904300234573201",
+        "IbanVerified": 0,
+        "Lang": "DE",
+        "Currency": if d(Defect::CurrencyLowercase) { "eur" } else { "EUR" },
+        "LimitAmount": 500,
+        "DepositAmount": 10,
+        "MarketingOptIn": 1,
+        "AcceptedPrivacy": 1,
+        "AcceptedTerms": 1
+    });
+    if d(Defect::MissingVerificationField) {
+        v.as_object_mut().unwrap().remove("RegionCode");
+    }
+    let phone_data = if d(Defect::AuditDataInvalidJson) {
+        "{PhoneNumber:436801114120,PhoneCountryCode:AT}"
+    } else {
+        r#"{"PhoneNumber":"436801114120","PhoneCountryCode":"AT"}"#
+    };
+    let created = if d(Defect::AuditCreatedAtNotUtc) {
+        "2025-12-28T22:13:06.452+01:00"
+    } else {
+        "2025-12-28T21:13:06.452Z"
+    };
+    json!({
+        "Verification": v,
+        "AuditLog": [
+            {"AuditLogId": 50, "CreatedAt": created, "AuditMessage": "Email captured", "AuditData": "user@example.com"},
+            {"AuditLogId": 51, "CreatedAt": "2025-12-28T21:13:09.100Z", "AuditMessage": "Password set", "AuditData": null},
+            {"AuditLogId": 52, "CreatedAt": "2025-12-28T21:13:12.621Z", "AuditMessage": "Phone captured", "AuditData": phone_data}
+        ]
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct Advance {
+    secs: i64,
+}
+
+async fn advance_clock(State(m): State<Arc<Mock>>, Query(a): Query<Advance>) -> StatusCode {
+    m.clock.advance(a.secs);
+    StatusCode::NO_CONTENT
+}
+
+/// Control: the provider notifies the client's callback server-to-server about the latest
+/// authorization, as the document says it may.
+async fn notify_callback(
+    State(m): State<Arc<Mock>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let last = m.last_state.lock().unwrap().clone().unwrap_or_default();
+    let state = q.get("state").cloned().unwrap_or(last);
+    let url = callback_with(&m.config.callback, &[("state", &state)]);
+    let method = if m.has(Defect::NotificationNotGet) {
+        reqwest::Method::POST
+    } else {
+        reqwest::Method::GET
+    };
+    match m.notifier.request(method, url).send().await {
+        Ok(resp) => (
+            StatusCode::OK,
+            Json(json!({"callback_status": resp.status().as_u16()})),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}

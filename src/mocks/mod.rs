@@ -1,0 +1,112 @@
+//! Embedded mock providers: one axum router per provider, each with in-memory state, a clock the
+//! harness can advance, and named defects. A mock with no defect is the reference reading of its
+//! document; each defect breaks exactly one documented behaviour.
+
+pub mod losgehts;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use rand::Rng as _;
+use tokio::task::JoinHandle;
+
+/// Declares a provider's defects: a name used on the command line and the behaviour it breaks.
+macro_rules! defects {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $slug:literal : $doc:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name used by `--defect`.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $slug,)* }
+            }
+
+            /// The documented behaviour this defect violates.
+            pub fn violates(self) -> &'static str {
+                match self { $($name::$variant => $doc,)* }
+            }
+
+            pub fn parse(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|d| d.name() == name)
+            }
+        }
+    };
+}
+pub(crate) use defects;
+
+/// The mock's notion of now: real time plus an offset the harness can advance.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_secs: AtomicI64,
+}
+
+impl Clock {
+    pub fn now_secs(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        real as i64 + self.offset_secs.load(Ordering::SeqCst)
+    }
+
+    pub fn advance(&self, secs: i64) {
+        self.offset_secs.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+/// A random opaque value with a recognisable prefix (tests search reports for the prefixes).
+pub fn opaque(prefix: &str) -> String {
+    let mut rng = rand::rng();
+    let tail: String = (0..24)
+        .map(|_| {
+            let i = rng.random_range(0..36u8);
+            (if i < 10 { b'0' + i } else { b'a' + i - 10 }) as char
+        })
+        .collect();
+    format!("{prefix}{tail}")
+}
+
+/// A mock provider serving on loopback.
+#[derive(Debug)]
+pub struct RunningMock {
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl RunningMock {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves `router` on `127.0.0.1:port` (0 picks a free port).
+pub async fn serve(router: Router, port: u16) -> std::io::Result<RunningMock> {
+    serve_on(router, SocketAddr::from(([127, 0, 0, 1], port))).await
+}
+
+pub async fn serve_on(router: Router, addr: SocketAddr) -> std::io::Result<RunningMock> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!("mock server stopped: {e}");
+        }
+    });
+    Ok(RunningMock { addr, task })
+}
+
+/// Shared handle type for mock state.
+pub type Shared<T> = Arc<T>;

@@ -1,0 +1,149 @@
+//! The providers the harness knows, and the dialect each speaks. Generic OAuth 2.0 steps read the
+//! dialect; they never branch on a provider's name.
+
+use std::collections::BTreeSet;
+
+use crate::mocks;
+use crate::secret::Secret;
+
+/// A provider the harness has features, schemas and a mock for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provider {
+    Losgehts,
+}
+
+impl Provider {
+    pub const ALL: &'static [Provider] = &[Provider::Losgehts];
+
+    /// The name used on the command line, in target files and as the feature tag.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Losgehts => "losgehts",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|p| p.name() == name)
+    }
+
+    /// The provider a scenario is about, from its (merged) tags.
+    pub fn from_tags<'a>(tags: impl IntoIterator<Item = &'a String>) -> Option<Self> {
+        tags.into_iter().find_map(|t| Self::parse(t))
+    }
+
+    pub fn dialect(self) -> &'static Dialect {
+        match self {
+            Provider::Losgehts => &LOSGEHTS,
+        }
+    }
+
+    /// The names of the defects its mock can be started with, and what each violates.
+    pub fn defects(self) -> Vec<(&'static str, &'static str)> {
+        match self {
+            Provider::Losgehts => mocks::losgehts::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+        }
+    }
+
+    /// Builds the mock's router with the given defects (names already validated).
+    pub fn mock_router(
+        self,
+        client: &MockClient,
+        defects: &[String],
+    ) -> Result<axum::Router, String> {
+        match self {
+            Provider::Losgehts => {
+                let defects = parse_defects(self, defects, mocks::losgehts::Defect::parse)?;
+                Ok(mocks::losgehts::router(mocks::losgehts::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    callback: client.redirect_uri.clone(),
+                    defects,
+                }))
+            }
+        }
+    }
+}
+
+fn parse_defects<D: Ord>(
+    provider: Provider,
+    names: &[String],
+    parse: fn(&str) -> Option<D>,
+) -> Result<BTreeSet<D>, String> {
+    names
+        .iter()
+        .map(|n| {
+            parse(n).ok_or_else(|| {
+                let known: Vec<_> = provider.defects().into_iter().map(|(n, _)| n).collect();
+                format!(
+                    "unknown defect \"{n}\" for {}; known: {}",
+                    provider.name(),
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// The registered client a mock serves.
+#[derive(Clone, Debug)]
+pub struct MockClient {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub redirect_uri: String,
+}
+
+/// How a token request is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Json,
+    Form,
+    Multipart,
+}
+
+/// The facts that differ between providers speaking the same OAuth 2.0 authorization-code flow.
+#[derive(Debug)]
+pub struct Dialect {
+    pub authorize_path: &'static str,
+    pub token_path: &'static str,
+    pub token_encoding: Encoding,
+    /// Authorization request: does it carry `redirect_uri` and `response_type=code`?
+    pub authorize_sends_redirect_uri: bool,
+    pub authorize_sends_response_type: bool,
+    /// Extra authorization parameters the provider's example sends (e.g. `locale`).
+    pub authorize_extra: &'static [(&'static str, &'static str)],
+    /// Token request field names, in the provider's spelling.
+    pub grant_type_field: &'static str,
+    pub grant_type_value: &'static str,
+    pub code_field: &'static str,
+    pub client_id_field: &'static str,
+    pub client_secret_field: &'static str,
+    /// Set when the provider sends these in the token request.
+    pub state_field: Option<&'static str>,
+    pub redirect_uri_field: Option<&'static str>,
+    /// The access token's field in the token response.
+    pub access_token_field: &'static str,
+    /// The default scope of an authorization when a scenario names none.
+    pub default_scope: &'static str,
+}
+
+/// losgehts Ident (seed 000): JSON token request carrying state, no redirect_uri.
+pub static LOSGEHTS: Dialect = Dialect {
+    authorize_path: "/oauth/authorize",
+    token_path: "/oauth/token",
+    token_encoding: Encoding::Json,
+    authorize_sends_redirect_uri: false,
+    authorize_sends_response_type: false,
+    authorize_extra: &[("locale", "de")],
+    grant_type_field: "grant_type",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "client_id",
+    client_secret_field: "client_secret",
+    state_field: Some("state"),
+    redirect_uri_field: None,
+    access_token_field: "access_token",
+    default_scope: "signup",
+};

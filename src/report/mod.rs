@@ -1,0 +1,60 @@
+//! Reports: what a run found, collected from cucumber's events, rendered as `summary.md` and the
+//! console summary, and written (with cucumber's own JUnit and JSON writers' output) atomically
+//! and redacted.
+
+mod collector;
+mod summary;
+
+pub use collector::{Collector, ScenarioResult, Status};
+pub use summary::{console_summary, markdown_summary};
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::secret;
+
+/// An in-memory output shared with a cucumber writer, written out after the run.
+#[derive(Clone, Debug, Default)]
+pub struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    pub fn contents(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Standard output with every line passed through redaction.
+#[derive(Debug, Default)]
+pub struct RedactingStdout;
+
+impl std::io::Write for RedactingStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = secret::redact(&String::from_utf8_lossy(buf));
+        std::io::stdout().write_all(text.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
+}
+
+/// Writes `contents` redacted to `dir/name` through a temporary file and a rename, so a report
+/// is never half-written.
+pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, secret::redact(contents))?;
+    std::fs::rename(&tmp, dir.join(name))
+}

@@ -1,0 +1,89 @@
+//! Generic checks of the last response: status, headers, values by JSON pointer, JSON Schemas.
+
+use cucumber::then;
+use serde_json::Value;
+
+use super::parse_statuses;
+use crate::checks::{self, Failure};
+use crate::world::ConformanceWorld;
+
+#[then(regex = r"^the response status is (\d{3}(?:(?:, | or )\d{3})*)$")]
+async fn status_is(w: &mut ConformanceWorld, statuses: String) -> Result<(), Failure> {
+    let ex = w.last()?;
+    w.evidence(checks::ensure_status(
+        &ex.response,
+        &parse_statuses(&statuses),
+        "the scenario's expected status",
+    ))
+}
+
+#[then(expr = "the body matches the schema {string}")]
+async fn body_matches(w: &mut ConformanceWorld, schema: String) -> Result<(), Failure> {
+    let body = w.last_json()?;
+    w.evidence(w.ctx.schemas.ensure_conforms(&schema, &body))
+}
+
+#[then(expr = "the value at {string} matches the schema {string}")]
+async fn value_matches(
+    w: &mut ConformanceWorld,
+    pointer: String,
+    schema: String,
+) -> Result<(), Failure> {
+    let body = w.last_json()?;
+    let value = w.evidence(checks::lookup(&body, &pointer))?;
+    w.evidence(w.ctx.schemas.ensure_conforms(&schema, value).map_err(|f| {
+        let title = f
+            .title
+            .replacen("the body", &format!("the value at {pointer}"), 1);
+        Failure {
+            title,
+            pointer: Some(pointer.clone()),
+            ..f
+        }
+    }))
+}
+
+#[then(expr = "the value at {string} is {string}")]
+async fn value_is(
+    w: &mut ConformanceWorld,
+    pointer: String,
+    expected: String,
+) -> Result<(), Failure> {
+    let body = w.last_json()?;
+    w.evidence(checks::ensure_pointer_equals(
+        &body,
+        &pointer,
+        &Value::String(expected),
+        "the provider's document",
+    ))
+}
+
+#[then(expr = "the value at {string} is a positive integer")]
+async fn positive_integer(w: &mut ConformanceWorld, pointer: String) -> Result<(), Failure> {
+    let body = w.last_json()?;
+    let value = w.evidence(checks::lookup(&body, &pointer))?;
+    if value.as_u64().is_some_and(|n| n > 0) {
+        return Ok(());
+    }
+    w.evidence(Err(Failure::new(format!(
+        "the value at {pointer} is not a positive integer"
+    ))
+    .expected("an integer > 0")
+    .actual(value.to_string())
+    .at(pointer)))
+}
+
+#[then(expr = "the response header {string} includes {string}")]
+async fn header_includes(
+    w: &mut ConformanceWorld,
+    name: String,
+    token: String,
+) -> Result<(), Failure> {
+    let ex = w.last()?;
+    w.evidence(checks::ensure_header_has_token(
+        &ex.response,
+        &name,
+        &token,
+        "RFC 6749 §5.1: Cache-Control: no-store",
+    ))
+}

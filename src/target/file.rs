@@ -1,0 +1,143 @@
+//! Target files (`targets/*.toml`): strict TOML, unknown keys refused, secrets only by the name of
+//! the environment variable that holds them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{AuthorizationStrategy, Target};
+use crate::http::Limits;
+use crate::providers::Provider;
+use crate::secret::{self, Secret};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    #[serde(default)]
+    settings: Settings,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    timeout_secs: Option<u64>,
+    max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderEntry {
+    base_url: String,
+    client_id: String,
+    client_secret_env: String,
+    redirect_uri: String,
+    #[serde(default = "default_strategy")]
+    authorization: AuthorizationStrategy,
+}
+
+fn default_strategy() -> AuthorizationStrategy {
+    AuthorizationStrategy::RedirectCapture
+}
+
+/// A target file, read: the targets it names and the limits it sets.
+#[derive(Debug)]
+pub struct TargetConfig {
+    pub targets: Vec<Target>,
+    pub limits: Limits,
+}
+
+/// Reads and checks a target file. Every error names the file and the key to fix.
+pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let file: TargetFile = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start].lines().count().max(1))
+            .unwrap_or(0);
+        format!("{shown}:{line}: {}", e.message())
+    })?;
+    if file.providers.is_empty() {
+        return Err(format!(
+            "{shown}: no [providers.NAME] table; add one per provider to check (known: {})",
+            known()
+        ));
+    }
+    let mut targets = Vec::new();
+    for (name, entry) in file.providers {
+        let provider = Provider::parse(&name).ok_or_else(|| {
+            format!(
+                "{shown}: [providers.{name}]: unknown provider (known: {})",
+                known()
+            )
+        })?;
+        let var = &entry.client_secret_env;
+        let value = std::env::var(var).map_err(|_| {
+            format!(
+                "{shown}: [providers.{name}] client_secret_env names the environment variable \
+                 {var}, which is not set; export it (the secret is never written in the file)"
+            )
+        })?;
+        let base_url = entry.base_url.trim_end_matches('/').to_owned();
+        url::Url::parse(&base_url)
+            .map_err(|e| format!("{shown}: [providers.{name}] base_url is not a URL: {e}"))?;
+        secret::register_basic(&entry.client_id, &value);
+        targets.push(Target {
+            provider,
+            base_url,
+            client_id: entry.client_id,
+            client_secret: Secret::new(value),
+            redirect_uri: entry.redirect_uri,
+            authorization: entry.authorization,
+            mock_control: false,
+        });
+    }
+    let mut limits = Limits::default();
+    if let Some(t) = file.settings.timeout_secs {
+        limits.timeout = Duration::from_secs(t.max(1));
+    }
+    if let Some(b) = file.settings.max_body_bytes {
+        limits.max_body_bytes = b;
+    }
+    Ok(TargetConfig { targets, limits })
+}
+
+fn known() -> String {
+    Provider::ALL
+        .iter()
+        .map(|p| p.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_line() {
+        let f = write("[providers.losgehts]\nbase_url = \"http://x\"\nclient_idd = \"40\"\n");
+        let e = load_target_file(f.path()).unwrap_err();
+        assert!(e.contains(":3:") && e.contains("client_idd"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_secret_variable_is_named() {
+        let f = write(
+            "[providers.losgehts]\nbase_url = \"http://x\"\nclient_id = \"40\"\n\
+             client_secret_env = \"IDPC_TEST_UNSET_VAR\"\nredirect_uri = \"https://a/cb\"\n",
+        );
+        let e = load_target_file(f.path()).unwrap_err();
+        assert!(e.contains("IDPC_TEST_UNSET_VAR"), "{e}");
+    }
+}

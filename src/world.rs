@@ -1,0 +1,160 @@
+//! The World of one scenario, and the run context every scenario shares (one HTTP client, the
+//! compiled schemas, the targets). Secrets in the World live in [`Secret`]s, so `-vv` and the
+//! reports that print the World show only redaction markers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::Value;
+
+use crate::checks::{CheckResult, Failure};
+use crate::http::{Exchange, HttpClient, Request};
+use crate::providers::{Dialect, Provider};
+use crate::receiver::Receiver;
+use crate::schema::SchemaSet;
+use crate::secret::Secret;
+use crate::target::Target;
+
+/// What every scenario of a run shares. Built once, before the first scenario.
+#[derive(Debug)]
+pub struct RunContext {
+    pub http: HttpClient,
+    pub schemas: SchemaSet,
+    pub targets: HashMap<Provider, Target>,
+    pub receiver: Option<Receiver>,
+    /// Transport errors seen during the run (they decide exit code 3).
+    pub environment_errors: Mutex<Vec<String>>,
+}
+
+static CONTEXT: OnceLock<Arc<RunContext>> = OnceLock::new();
+
+/// Installs the run context. A process runs one suite.
+pub fn install(ctx: RunContext) -> Arc<RunContext> {
+    let ctx = Arc::new(ctx);
+    CONTEXT.set(ctx.clone()).expect("a process runs one suite");
+    ctx
+}
+
+/// The authorization a scenario obtained: the code is a secret.
+#[derive(Clone, Debug)]
+pub struct Authorization {
+    pub state: String,
+    pub scope: String,
+    pub code: Option<Secret>,
+    pub returned_state: Option<String>,
+}
+
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct ConformanceWorld {
+    pub ctx: Arc<RunContext>,
+    pub provider: Option<Provider>,
+    pub authorization: Option<Authorization>,
+    pub access_token: Option<Secret>,
+    pub last: Option<Exchange>,
+}
+
+impl std::fmt::Debug for ConformanceWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConformanceWorld")
+            .field("provider", &self.provider)
+            .field("authorization", &self.authorization)
+            .field("access_token", &self.access_token)
+            .field(
+                "last_status",
+                &self.last.as_ref().map(|e| e.response.status),
+            )
+            .finish()
+    }
+}
+
+impl ConformanceWorld {
+    fn new() -> Self {
+        let ctx = CONTEXT
+            .get()
+            .expect("the run context is installed before scenarios run")
+            .clone();
+        Self {
+            ctx,
+            provider: None,
+            authorization: None,
+            access_token: None,
+            last: None,
+        }
+    }
+
+    pub fn target(&self) -> Result<&Target, Failure> {
+        let provider = self.provider.ok_or_else(|| {
+            Failure::new("the scenario names no provider: tag its feature with @losgehts, ...")
+        })?;
+        self.ctx.targets.get(&provider).ok_or_else(|| {
+            Failure::new(format!(
+                "no target is configured for provider {}",
+                provider.name()
+            ))
+        })
+    }
+
+    pub fn dialect(&self) -> Result<&'static Dialect, Failure> {
+        Ok(self.target()?.provider.dialect())
+    }
+
+    /// Sends a request; a transport error is recorded as an environment error.
+    pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
+        match self.ctx.http.send(request).await {
+            Ok(exchange) => {
+                self.last = Some(exchange);
+                Ok(self.last.as_ref().expect("just set"))
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.ctx
+                    .environment_errors
+                    .lock()
+                    .unwrap()
+                    .push(message.clone());
+                Err(Failure::new(message))
+            }
+        }
+    }
+
+    /// The last exchange, for a `Then` step.
+    pub fn last(&self) -> Result<&Exchange, Failure> {
+        self.last
+            .as_ref()
+            .ok_or_else(|| Failure::new("no request was made before this check"))
+    }
+
+    /// The last response's body as JSON (a failure with the excerpt if it is not JSON).
+    pub fn last_json(&self) -> Result<Value, Failure> {
+        let ex = self.last()?;
+        crate::checks::ensure_json_body(&ex.response).map_err(|f| f.with_exchange(ex.excerpt()))
+    }
+
+    /// Attaches the last exchange to a check's failure.
+    pub fn evidence<T>(&self, result: CheckResult<T>) -> Result<T, Failure> {
+        result.map_err(|f| match &self.last {
+            Some(ex) if f.exchange.is_none() => f.with_exchange(ex.excerpt()),
+            _ => f,
+        })
+    }
+
+    pub fn authorization(&self) -> Result<&Authorization, Failure> {
+        self.authorization
+            .as_ref()
+            .ok_or_else(|| Failure::new("no authorization was requested before this step"))
+    }
+
+    pub fn code(&self) -> Result<&Secret, Failure> {
+        self.authorization()?
+            .code
+            .as_ref()
+            .ok_or_else(|| Failure::new("the authorization issued no code"))
+    }
+
+    pub fn access_token(&self) -> Result<&Secret, Failure> {
+        self.access_token
+            .as_ref()
+            .ok_or_else(|| Failure::new("no access token was obtained before this step"))
+    }
+}
