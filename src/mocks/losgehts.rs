@@ -21,7 +21,9 @@ defects!(
         StateNotEchoed = "state-not-echoed": "the callback carries the same state the client sent",
         MissingParameterIssuesCode = "missing-parameter-issues-code": "client_id, state and scope are required at /oauth/authorize",
         UnknownScopeAccepted = "unknown-scope-accepted": "scope values are signup, kyc, sof, business",
+        OnlySignupScope = "only-signup-scope": "the scope values kyc, sof and business (and lists of them) are accepted",
         LocaleRequired = "locale-required": "locale and country are optional at /oauth/authorize",
+        UnissuedCodeAccepted = "unissued-code-accepted": "a code the provider never issued gets invalid_grant (RFC 6749 §5.2)",
         CodeReusable = "code-reusable": "an authorization code is exchanged once (RFC 6749 §4.1.2)",
         WrongSecretAccepted = "wrong-secret-accepted": "the token exchange authenticates client_id and client_secret",
         WrongErrorCode = "wrong-error-code": "a wrong client secret gets error invalid_client (RFC 6749 §5.2)",
@@ -165,6 +167,12 @@ async fn authorize(
             &[("error", "invalid_scope"), ("state", &state)],
         ));
     }
+    if m.has(Defect::OnlySignupScope) && scope != "signup" {
+        return redirect(callback_with(
+            cb,
+            &[("error", "invalid_scope"), ("state", &state)],
+        ));
+    }
     if m.has(Defect::LocaleRequired) && !q.contains_key("locale") {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -259,6 +267,7 @@ async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response 
                 g.used = true;
                 (g.state.clone(), g.scope.clone())
             }
+            None if m.has(Defect::UnissuedCodeAccepted) => (String::new(), "signup".to_owned()),
             _ => {
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
