@@ -42,17 +42,17 @@ fn parse(path: &Path) -> Result<gherkin::Feature, FeatureError> {
                 FeatureError(format!("{}: cannot read: {source}", path.display()))
             }
             gherkin::ParseFileError::Parsing { error, source, .. } => {
-                // The parser's own message reads "Error at LINE:COL: {expected tokens}".
-                let text = source.to_string();
-                let position = text
-                    .strip_prefix("Error at ")
-                    .and_then(|rest| rest.split_once(':').map(|(l, r)| (l, r)))
-                    .map(|(line, rest)| format!("{line}:{}", rest.split(':').next().unwrap_or("1")))
-                    .unwrap_or_else(|| "1:1".to_owned());
-                let hint = error.map(|e| format!(" ({e})")).unwrap_or_default();
+                let hint = error.map(|e| e.to_string()).unwrap_or_default();
+                let line =
+                    offending_line(path, &hint).unwrap_or_else(|| parser_line(&source.to_string()));
+                let hint = if hint.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({hint})")
+                };
                 FeatureError(format!(
-                    "{}:{position}: malformed Gherkin{hint}; expected one of the keywords \
-                 Feature/Rule/Background/Scenario/Given/When/Then/And/But or a table row here",
+                    "{}:{line}: malformed Gherkin{hint}; expected one of the keywords \
+                     Feature/Rule/Background/Scenario/Given/When/Then/And/But or a table row here",
                     path.display()
                 ))
             }
@@ -60,6 +60,25 @@ fn parse(path: &Path) -> Result<gherkin::Feature, FeatureError> {
     feature
         .expand_examples()
         .map_err(|e| FeatureError(format!("{}: {e}", path.display())))
+}
+
+/// The parser's own message reads "Error at LINE:COL: {expected tokens}".
+fn parser_line(message: &str) -> usize {
+    message
+        .strip_prefix("Error at ")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(1)
+}
+
+/// The parser reports where it gave up, which can be past the bad line; when its hint quotes the
+/// unknown text ("Unknown keyword: 'Nons'"), the line that starts with it is the one to fix.
+fn offending_line(path: &Path, hint: &str) -> Option<usize> {
+    let quoted = hint.split('\'').nth(1).filter(|q| !q.trim().is_empty())?;
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .position(|l| l.trim_start().starts_with(quoted))
+        .map(|i| i + 1)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -116,6 +135,6 @@ mod tests {
         .unwrap();
         let e = load(dir.path()).unwrap_err().0;
         assert!(e.contains("bad.feature:"), "{e}");
-        assert!(e.contains(":5:"), "{e}");
+        assert!(e.contains("bad.feature:5:"), "{e}");
     }
 }

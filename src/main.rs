@@ -4,6 +4,9 @@
 //! step definitions at link time, and keeping them beside the runner means none can go missing.
 
 #![recursion_limit = "256"]
+// A check's `Failure` carries its evidence (expected, actual, pointer, excerpt); it is the cold
+// path of every check, so its size is not worth boxing for.
+#![allow(clippy::result_large_err)]
 
 mod checks;
 mod cli;
@@ -19,6 +22,8 @@ mod secret;
 mod steps;
 mod target;
 mod world;
+
+use std::io::Write as _;
 
 use clap::Parser as _;
 
@@ -123,14 +128,23 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    println!("{} mock listening on {}", provider.name(), mock.base_url());
-    println!(
+    // Status lines only: a closed stdout (a supervisor that stopped reading) must not stop the mock.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "{} mock listening on {}",
+        provider.name(),
+        mock.base_url()
+    );
+    let _ = writeln!(
+        out,
         "client_id: {}  client secret: {source}  redirect_uri: {}",
         args.client_id, args.redirect_uri
     );
     if !args.defect.is_empty() {
-        println!("defects: {}", args.defect.join(", "));
+        let _ = writeln!(out, "defects: {}", args.defect.join(", "));
     }
+    let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::Passed
 }

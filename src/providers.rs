@@ -99,7 +99,15 @@ pub struct MockClient {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
     Json,
+    #[allow(
+        dead_code,
+        reason = "the form-encoded dialects (LoginSign) come with their provider"
+    )]
     Form,
+    #[allow(
+        dead_code,
+        reason = "the multipart dialects (Authenteq) come with their provider"
+    )]
     Multipart,
 }
 

@@ -128,12 +128,8 @@ impl SchemaSet {
         })
     }
 
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.validators.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.validators.is_empty()
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {

@@ -67,7 +67,6 @@ pub struct Config {
 struct Grant {
     state: String,
     scope: String,
-    issued_at: i64,
     used: bool,
 }
 
@@ -137,7 +136,9 @@ async fn authorize(
 ) -> Response {
     let lenient = m.has(Defect::MissingParameterIssuesCode);
     let client_ok = q.get("client_id").is_some_and(|c| *c == m.config.client_id);
-    if !client_ok && !(lenient && !q.contains_key("client_id")) {
+    // The lenient defect lets a request without client_id through as if it named the client.
+    let excused = lenient && !q.contains_key("client_id");
+    if !client_ok && !excused {
         // RFC 6749 §4.1.2.1: without a valid client the provider must not redirect.
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -184,7 +185,6 @@ async fn authorize(
     let grant = Grant {
         state: state.clone(),
         scope,
-        issued_at: m.clock.now_secs(),
         used: false,
     };
     m.codes.lock().unwrap().insert(code.clone(), grant);

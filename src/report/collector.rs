@@ -45,15 +45,6 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
-    /// The scenario's identity across runs: `file stem: scenario name`.
-    pub fn key(&self) -> String {
-        let stem = std::path::Path::new(&self.file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        format!("{stem}: {}", self.scenario)
-    }
-
     pub fn skipped(
         feature: &gherkin::Feature,
         rule: Option<&gherkin::Rule>,

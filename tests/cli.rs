@@ -1,0 +1,217 @@
+//! The command line as a user meets it: exit codes, errors that name the file and line, the help
+//! text, and the reports. Rendered output is compared with insta snapshots.
+
+mod common;
+
+use std::path::Path;
+
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"st-[a-z0-9]{24}", "st-[STATE]"),
+        (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
+    ]
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn help_teaches_the_commands_and_exit_codes() {
+    let top = common::bin().arg("--help").output().unwrap();
+    assert_eq!(common::code(&top), 0);
+    let run = common::bin().args(["run", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&top.stdout));
+    insta::assert_snapshot!("run_help", String::from_utf8_lossy(&run.stdout));
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error() {
+    let out = common::bin()
+        .args(["run", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+}
+
+#[test]
+fn the_suite_passes_against_the_embedded_mocks_and_writes_every_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::run(&[], tmp.path());
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    for name in ["junit.xml", "cucumber.json", "summary.md", "results.json"] {
+        let len = std::fs::metadata(tmp.path().join(name))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(len > 0, "{name} is missing or empty");
+    }
+    let junit = std::fs::read_to_string(tmp.path().join("junit.xml")).unwrap();
+    let results = common::results(tmp.path());
+    assert_eq!(
+        junit.matches("<testcase ").count(),
+        results.len(),
+        "one testcase per scenario"
+    );
+    assert!(results.iter().all(|r| r.status == "passed"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("cucumber.json")).unwrap())
+            .unwrap();
+    assert!(
+        json.as_array().is_some_and(|f| !f.is_empty()),
+        "cucumber.json lists features"
+    );
+}
+
+#[test]
+fn a_caught_defect_fails_the_run_and_the_summary_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::run(&["--mock-defect", "losgehts:code-reusable"], tmp.path());
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let summary = std::fs::read_to_string(tmp.path().join("summary.md")).unwrap();
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("summary_with_failure", summary);
+    });
+}
+
+#[test]
+fn a_schema_failure_lists_every_violation_with_its_pointer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::run(
+        &[
+            "--mock-defect",
+            "losgehts:date-of-birth-format",
+            "--mock-defect",
+            "losgehts:currency-lowercase",
+            "--tags",
+            "@documented",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let failure = common::results(tmp.path())
+        .into_iter()
+        .find(|r| r.scenario == "The userinfo answer matches the documented record")
+        .and_then(|r| r.failure)
+        .expect("the schema scenario failed");
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("schema_failure_message", failure);
+    });
+}
+
+#[test]
+fn a_malformed_feature_names_its_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "features/x.feature",
+        "@losgehts\nFeature: x\n\n  Scenario: y\n    Given a step\n  Nonsense here\n",
+    );
+    let features = tmp.path().join("features");
+    let out = common::run(
+        &["--features", features.to_str().unwrap()],
+        &tmp.path().join("r"),
+    );
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("x.feature:6:"),
+        "{}",
+        common::text(&out)
+    );
+}
+
+#[test]
+fn a_schema_that_is_not_json_names_its_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "schemas/p/broken.json",
+        "{\n  \"type\": \"object\",,\n}",
+    );
+    let schemas = tmp.path().join("schemas");
+    let out = common::run(
+        &["--schemas", schemas.to_str().unwrap()],
+        &tmp.path().join("r"),
+    );
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("broken.json:2:"),
+        "{}",
+        common::text(&out)
+    );
+}
+
+#[test]
+fn an_invalid_tag_expression_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::run(&["--tags", "@a and (("], tmp.path());
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("--tags"),
+        "{}",
+        common::text(&out)
+    );
+}
+
+#[test]
+fn an_unknown_defect_lists_the_known_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::run(&["--mock-defect", "losgehts:nope"], tmp.path());
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("idp-conformance defects"),
+        "{}",
+        common::text(&out)
+    );
+}
+
+#[test]
+fn an_unreachable_target_is_an_environment_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = tmp.path().join("t.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "[providers.losgehts]\nbase_url = \"http://127.0.0.1:{port}\"\nclient_id = \"40\"\n\
+             client_secret_env = \"IDPC_UNREACHABLE_SECRET\"\nredirect_uri = \"https://a.example/cb\"\n"
+        ),
+    )
+    .unwrap();
+    let out = common::bin()
+        .args(["run", "--target", target.to_str().unwrap(), "--reports"])
+        .arg(tmp.path().join("r"))
+        .env("IDPC_UNREACHABLE_SECRET", "unreachable-secret-value")
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 3, "{}", common::text(&out));
+    let text = common::text(&out);
+    assert!(
+        text.contains("cannot be reached") && text.contains("connection"),
+        "{text}"
+    );
+    assert!(!text.contains("unreachable-secret-value"));
+}
+
+#[test]
+fn a_target_file_with_an_unknown_key_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("t.toml");
+    std::fs::write(&target, "[providers.losgehts]\nbase_urll = \"http://x\"\n").unwrap();
+    let out = common::run(
+        &["--target", target.to_str().unwrap()],
+        &tmp.path().join("r"),
+    );
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("t.toml:2"),
+        "{}",
+        common::text(&out)
+    );
+}
