@@ -1,7 +1,7 @@
 //! Feature files: found under `features/`, parsed once before the run (a malformed file stops the
 //! run with its path and line, exit 2), and handed to cucumber through [`Preparsed`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cucumber::feature::Ext as _;
 use cucumber::gherkin::{self, GherkinEnv};
@@ -18,8 +18,7 @@ impl std::fmt::Display for FeatureError {
 
 /// Parses every `*.feature` below `dir`, sorted by path, with scenario outlines expanded.
 pub fn load(dir: &Path) -> Result<Vec<gherkin::Feature>, FeatureError> {
-    let mut files = Vec::new();
-    collect(dir, &mut files).map_err(|e| {
+    let files = crate::files::with_extension(dir, "feature").map_err(|e| {
         FeatureError(format!(
             "{}: cannot read the features folder: {e}",
             dir.display()
@@ -31,7 +30,6 @@ pub fn load(dir: &Path) -> Result<Vec<gherkin::Feature>, FeatureError> {
             dir.display()
         )));
     }
-    files.sort();
     files.iter().map(|path| parse(path)).collect()
 }
 
@@ -79,18 +77,6 @@ fn offending_line(path: &Path, hint: &str) -> Option<usize> {
     text.lines()
         .position(|l| l.trim_start().starts_with(quoted))
         .map(|i| i + 1)
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "feature") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// A cucumber [`Parser`](cucumber::Parser) yielding features parsed beforehand.

@@ -11,6 +11,7 @@
 mod checks;
 mod cli;
 mod features;
+mod files;
 mod http;
 mod mocks;
 mod providers;

@@ -62,8 +62,7 @@ impl std::fmt::Debug for SchemaSet {
 impl SchemaSet {
     /// Reads, registers and compiles every `*.json` below `dir`.
     pub fn load(dir: &Path) -> Result<Self, SchemaError> {
-        let mut files = Vec::new();
-        collect_json_files(dir, &mut files).map_err(|e| {
+        let files = crate::files::with_extension(dir, "json").map_err(|e| {
             SchemaError(format!(
                 "{}: cannot read the schema folder: {e}",
                 dir.display()
@@ -75,7 +74,6 @@ impl SchemaSet {
                 dir.display()
             )));
         }
-        files.sort();
         let mut documents = Vec::new();
         for path in &files {
             let text = std::fs::read_to_string(path)
@@ -206,18 +204,6 @@ fn schema_name(dir: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
