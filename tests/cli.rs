@@ -215,3 +215,22 @@ fn a_target_file_with_an_unknown_key_is_a_usage_error() {
         common::text(&out)
     );
 }
+
+#[test]
+fn a_step_with_no_definition_fails_its_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "features/x.feature",
+        "@losgehts\nFeature: x\n\n  Scenario: misspelt\n    When the client requets authorization with scope \"signup\"\n",
+    );
+    let features = tmp.path().join("features");
+    let reports = tmp.path().join("r");
+    let out = common::run(&["--features", features.to_str().unwrap()], &reports);
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let failure = common::results(&reports)
+        .remove(0)
+        .failure
+        .unwrap_or_default();
+    assert!(failure.contains("no step definition matches"), "{failure}");
+}

@@ -192,8 +192,7 @@ fn panic_text(info: &event::Info) -> String {
 fn step_error(err: &StepError) -> String {
     match err {
         StepError::NotFound => {
-            "no step definition matches this step (see `idp-conformance steps` for the vocabulary)"
-                .to_owned()
+            "no step definition matches this step: check its wording against the steps in src/steps/".to_owned()
         }
         StepError::AmbiguousMatch(e) => format!("more than one step definition matches: {e}"),
         StepError::Panic(info) => panic_text(info),
