@@ -46,10 +46,16 @@ fn parse(path: &Path) -> Result<gherkin::Feature, FeatureError> {
                 let text = source.to_string();
                 let position = text
                     .strip_prefix("Error at ")
-                    .and_then(|rest| rest.split_once(':').map(|(l, r)| (l, r)))
+                    .and_then(|rest| rest.split_once(':'))
                     .map(|(line, rest)| format!("{line}:{}", rest.split(':').next().unwrap_or("1")))
                     .unwrap_or_else(|| "1:1".to_owned());
                 let hint = error.map(|e| format!(" ({e})")).unwrap_or_default();
+                // The parser reports where it gave up, often lines after the culprit; an
+                // unknown keyword is found by its text instead.
+                let position = std::fs::read_to_string(path)
+                    .ok()
+                    .and_then(|src| unknown_keyword_position(&src, &hint))
+                    .unwrap_or(position);
                 FeatureError(format!(
                     "{}:{position}: malformed Gherkin{hint}; expected one of the keywords \
                  Feature/Rule/Background/Scenario/Given/When/Then/And/But or a table row here",
@@ -72,6 +78,25 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `LINE:COL` of the first line starting with the keyword the parser's hint calls unknown.
+fn unknown_keyword_position(src: &str, hint: &str) -> Option<String> {
+    let keyword = hint
+        .split("Unknown keyword: '")
+        .nth(1)?
+        .split('\'')
+        .next()?;
+    if keyword.trim().is_empty() {
+        return None;
+    }
+    src.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        trimmed.starts_with(keyword).then(|| {
+            let col = line.len() - trimmed.len() + 1;
+            format!("{}:{col}", i + 1)
+        })
+    })
 }
 
 /// A cucumber [`Parser`](cucumber::Parser) yielding features parsed beforehand.

@@ -132,6 +132,7 @@ impl SchemaSet {
         self.validators.len()
     }
 
+    #[allow(dead_code, reason = "pairs with len()")]
     pub fn is_empty(&self) -> bool {
         self.validators.is_empty()
     }

@@ -64,6 +64,7 @@ pub struct Config {
 }
 
 #[derive(Debug)]
+#[allow(dead_code, reason = "kept for debugging output of the mock state")]
 struct Grant {
     state: String,
     scope: String,
@@ -137,7 +138,7 @@ async fn authorize(
 ) -> Response {
     let lenient = m.has(Defect::MissingParameterIssuesCode);
     let client_ok = q.get("client_id").is_some_and(|c| *c == m.config.client_id);
-    if !client_ok && !(lenient && !q.contains_key("client_id")) {
+    if !client_ok && (!lenient || q.contains_key("client_id")) {
         // RFC 6749 §4.1.2.1: without a valid client the provider must not redirect.
         return oauth_error(
             StatusCode::BAD_REQUEST,

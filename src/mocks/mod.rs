@@ -5,7 +5,6 @@
 pub mod losgehts;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -107,6 +106,3 @@ pub async fn serve_on(router: Router, addr: SocketAddr) -> std::io::Result<Runni
     });
     Ok(RunningMock { addr, task })
 }
-
-/// Shared handle type for mock state.
-pub type Shared<T> = Arc<T>;

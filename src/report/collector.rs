@@ -46,6 +46,10 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     /// The scenario's identity across runs: `file stem: scenario name`.
+    #[allow(
+        dead_code,
+        reason = "for comparing runs (drift); tests use their own copy"
+    )]
     pub fn key(&self) -> String {
         let stem = std::path::Path::new(&self.file)
             .file_stem()

@@ -57,7 +57,7 @@ pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
     let file: TargetFile = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
-            .map(|s| text[..s.start].lines().count().max(1))
+            .map(|s| text[..s.start].matches('\n').count() + 1)
             .unwrap_or(0);
         format!("{shown}:{line}: {}", e.message())
     })?;
