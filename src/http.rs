@@ -58,7 +58,6 @@ impl Request {
         }
     }
 
-    #[allow(dead_code, reason = "no step sends a header yet")]
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_owned(), value.into()));
         self
