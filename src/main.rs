@@ -98,8 +98,13 @@ fn list_defects(provider: Option<&str>) -> ExitCode {
 async fn serve_mock(args: MockArgs) -> ExitCode {
     let Some(provider) = Provider::parse(&args.provider) else {
         eprintln!(
-            "error: unknown provider {} (known: losgehts)",
-            args.provider
+            "error: unknown provider {} (known: {})",
+            args.provider,
+            Provider::ALL
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         return ExitCode::Usage;
     };

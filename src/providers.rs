@@ -10,15 +10,17 @@ use crate::secret::Secret;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Provider {
     Losgehts,
+    Authenteq,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] = &[Provider::Losgehts];
+    pub const ALL: &'static [Provider] = &[Provider::Losgehts, Provider::Authenteq];
 
     /// The name used on the command line, in target files and as the feature tag.
     pub fn name(self) -> &'static str {
         match self {
             Provider::Losgehts => "losgehts",
+            Provider::Authenteq => "authenteq",
         }
     }
 
@@ -34,6 +36,7 @@ impl Provider {
     pub fn dialect(self) -> &'static Dialect {
         match self {
             Provider::Losgehts => &LOSGEHTS,
+            Provider::Authenteq => &AUTHENTEQ,
         }
     }
 
@@ -41,6 +44,10 @@ impl Provider {
     pub fn defects(self) -> Vec<(&'static str, &'static str)> {
         match self {
             Provider::Losgehts => mocks::losgehts::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::Authenteq => mocks::authenteq::Defect::ALL
                 .iter()
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
@@ -60,6 +67,15 @@ impl Provider {
                     client_id: client.client_id.clone(),
                     client_secret: client.client_secret.clone(),
                     callback: client.redirect_uri.clone(),
+                    defects,
+                }))
+            }
+            Provider::Authenteq => {
+                let defects = parse_defects(self, defects, mocks::authenteq::Defect::parse)?;
+                Ok(mocks::authenteq::router(mocks::authenteq::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    redirect_uri: client.redirect_uri.clone(),
                     defects,
                 }))
             }
@@ -101,13 +117,9 @@ pub enum Encoding {
     Json,
     #[allow(
         dead_code,
-        reason = "the form-encoded dialects (LoginSign) come with their provider"
+        reason = "the form-encoded dialect (LoginSign) comes with its provider"
     )]
     Form,
-    #[allow(
-        dead_code,
-        reason = "the multipart dialects (Authenteq) come with their provider"
-    )]
     Multipart,
 }
 
@@ -154,4 +166,29 @@ pub static LOSGEHTS: Dialect = Dialect {
     redirect_uri_field: None,
     access_token_field: "access_token",
     default_scope: "signup",
+};
+
+/// Authenteq Web KYC (seed 003): the authorize URL lives on the identity host, the token and
+/// details on the API host; the token request is multipart with camelCase names, `redirectUri`
+/// included, and the answer's token field is `token`.
+///
+/// `grantType`: the tutorial's curl sends `authorization_code`, the "How to Integrate" list says
+/// `authorizationCode`. The dialect sends the tutorial's (executable example, and RFC 6749's
+/// value); `features/authenteq/token_exchange.feature` checks each value on its own.
+pub static AUTHENTEQ: Dialect = Dialect {
+    authorize_path: "/authorize",
+    token_path: "/v2/web-kyc/token",
+    token_encoding: Encoding::Multipart,
+    authorize_sends_redirect_uri: true,
+    authorize_sends_response_type: true,
+    authorize_extra: &[],
+    grant_type_field: "grantType",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "clientId",
+    client_secret_field: "clientSecret",
+    state_field: None,
+    redirect_uri_field: Some("redirectUri"),
+    access_token_field: "token",
+    default_scope: "kyc",
 };

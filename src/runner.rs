@@ -119,6 +119,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 targets.push(Target {
                     provider: p,
                     base_url: mock.base_url(),
+                    authorize_base_url: mock.base_url(),
                     client_id: client.client_id,
                     client_secret: client.client_secret,
                     redirect_uri: client.redirect_uri,

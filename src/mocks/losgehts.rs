@@ -64,6 +64,7 @@ pub struct Config {
 }
 
 #[derive(Debug)]
+#[allow(dead_code, reason = "kept for debugging output of the mock state")]
 struct Grant {
     state: String,
     scope: String,

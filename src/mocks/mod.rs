@@ -2,6 +2,7 @@
 //! harness can advance, and named defects. A mock with no defect is the reference reading of its
 //! document; each defect breaks exactly one documented behaviour.
 
+pub mod authenteq;
 pub mod losgehts;
 
 use std::net::SocketAddr;

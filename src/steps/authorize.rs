@@ -9,10 +9,11 @@ use crate::secret::Secret;
 use crate::target::AuthorizationStrategy;
 use crate::world::{Authorization, ConformanceWorld};
 
-/// Which authorization parameters a request leaves out or adds.
+/// Which authorization parameters a request leaves out, adds or replaces.
 #[derive(Default)]
 struct Variation<'a> {
     omit: &'a [&'a str],
+    /// Added to the request; a parameter of the same name is replaced.
     extra: &'a [(&'a str, &'a str)],
     without_optional: bool,
 }
@@ -44,9 +45,10 @@ async fn request_authorization(
                 .map(|(k, val)| (*k, (*val).to_owned())),
         );
     }
+    params.retain(|(k, _)| !v.extra.iter().any(|(e, _)| e == k));
     params.extend(v.extra.iter().map(|(k, val)| (*k, (*val).to_owned())));
     params.retain(|(k, _)| !v.omit.contains(k));
-    let mut url = url::Url::parse(&target.url(dialect.authorize_path))
+    let mut url = url::Url::parse(&target.authorize_url(dialect.authorize_path))
         .map_err(|e| Failure::new(format!("the authorize URL is invalid: {e}")))?;
     url.query_pairs_mut()
         .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
@@ -129,6 +131,42 @@ async fn requests_without(w: &mut ConformanceWorld, param: String) -> Result<(),
         scope,
         Variation {
             omit: &omit,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// A redirect URI on a host the client never registered.
+const UNREGISTERED_REDIRECT_URI: &str = "https://unregistered.invalid/callback";
+
+#[when("the client requests authorization with a redirect URI other than the registered one")]
+async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let extra = [("redirect_uri", UNREGISTERED_REDIRECT_URI)];
+    request_authorization(
+        w,
+        scope,
+        Variation {
+            extra: &extra,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when(expr = "the client requests authorization with response_type {string}")]
+async fn requests_with_response_type(
+    w: &mut ConformanceWorld,
+    response_type: String,
+) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let extra = [("response_type", response_type.as_str())];
+    request_authorization(
+        w,
+        scope,
+        Variation {
+            extra: &extra,
             ..Variation::default()
         },
     )

@@ -2,6 +2,7 @@
 //! arguments, make a request or read the last exchange, and call a check.
 
 mod authorize;
+mod details;
 mod mock_control;
 mod response;
 mod token;

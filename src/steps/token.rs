@@ -16,6 +16,7 @@ struct Variation<'a> {
     code: Option<String>,
     secret: Option<String>,
     grant_type: Option<&'a str>,
+    redirect_uri: Option<&'a str>,
     omit: Option<&'a str>,
 }
 
@@ -41,8 +42,18 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
     if let Some(f) = d.state_field {
         fields.push((f.into(), w.authorization()?.state.clone()));
     }
-    if let Some(f) = d.redirect_uri_field {
-        fields.push((f.into(), target.redirect_uri.clone()));
+    match (d.redirect_uri_field, v.redirect_uri) {
+        (Some(f), other) => {
+            let uri = other.unwrap_or(&target.redirect_uri);
+            fields.push((f.into(), uri.to_owned()));
+        }
+        (None, Some(_)) => {
+            return Err(Failure::new(format!(
+                "the {} token request carries no redirect URI",
+                target.provider.name()
+            )));
+        }
+        (None, None) => {}
     }
     if let Some(omit) = v.omit {
         if !fields.iter().any(|(k, _)| k == omit) {
@@ -162,6 +173,18 @@ async fn exchanges_with_grant_type(w: &mut ConformanceWorld, grant: String) -> R
         w,
         Variation {
             grant_type: Some(&grant),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code with a redirect URI other than the one used")]
+async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            redirect_uri: Some("https://unregistered.invalid/callback"),
             ..Variation::default()
         },
     )

@@ -32,6 +32,8 @@ struct Settings {
 #[serde(deny_unknown_fields)]
 struct ProviderEntry {
     base_url: String,
+    /// Where the authorization endpoint lives when it is not on `base_url`.
+    authorize_base_url: Option<String>,
     client_id: String,
     client_secret_env: String,
     redirect_uri: String,
@@ -54,7 +56,16 @@ pub struct TargetConfig {
 pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let file: TargetFile = toml::from_str(&text).map_err(|e| {
+    parse_target_file(&shown.to_string(), &text, |var| std::env::var(var).ok())
+}
+
+/// Reads a target file's text; `env` looks up the variables that hold the secrets.
+fn parse_target_file(
+    shown: &str,
+    text: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<TargetConfig, String> {
+    let file: TargetFile = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start].matches('\n').count() + 1)
@@ -76,7 +87,7 @@ pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
             )
         })?;
         let var = &entry.client_secret_env;
-        let value = std::env::var(var).map_err(|_| {
+        let value = env(var).ok_or_else(|| {
             format!(
                 "{shown}: [providers.{name}] client_secret_env names the environment variable \
                  {var}, which is not set; export it (the secret is never written in the file)"
@@ -85,10 +96,21 @@ pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
         let base_url = entry.base_url.trim_end_matches('/').to_owned();
         url::Url::parse(&base_url)
             .map_err(|e| format!("{shown}: [providers.{name}] base_url is not a URL: {e}"))?;
+        let authorize_base_url = match &entry.authorize_base_url {
+            Some(u) => {
+                let u = u.trim_end_matches('/').to_owned();
+                url::Url::parse(&u).map_err(|e| {
+                    format!("{shown}: [providers.{name}] authorize_base_url is not a URL: {e}")
+                })?;
+                u
+            }
+            None => base_url.clone(),
+        };
         secret::register_basic(&entry.client_id, &value);
         targets.push(Target {
             provider,
             base_url,
+            authorize_base_url,
             client_id: entry.client_id,
             client_secret: Secret::new(value),
             redirect_uri: entry.redirect_uri,
@@ -139,5 +161,34 @@ mod tests {
         );
         let e = load_target_file(f.path()).unwrap_err();
         assert!(e.contains("IDPC_TEST_UNSET_VAR"), "{e}");
+    }
+
+    #[test]
+    fn the_authorize_host_defaults_to_the_base_url_and_may_differ() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/authenteq.example.toml"),
+        )
+        .unwrap();
+        let env = |v: &str| (v == "AUTHENTEQ_CLIENT_SECRET").then(|| "s3cr3t-example".to_owned());
+        let config = parse_target_file("authenteq.example.toml", &text, env).unwrap();
+        let t = &config.targets[0];
+        assert_eq!(t.provider, Provider::Authenteq);
+        assert_eq!(t.base_url, "https://api.authenteq.com");
+        assert_eq!(t.authorize_base_url, "https://identity.authenteq.com");
+        assert_eq!(
+            t.authorize_url("/authorize"),
+            "https://identity.authenteq.com/authorize"
+        );
+
+        let without = text
+            .lines()
+            .filter(|l| !l.starts_with("authorize_base_url"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse_target_file("t.toml", &without, env).unwrap();
+        assert_eq!(
+            config.targets[0].authorize_base_url,
+            "https://api.authenteq.com"
+        );
     }
 }

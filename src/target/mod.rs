@@ -23,6 +23,9 @@ pub struct Target {
     pub provider: Provider,
     /// Base URL without a trailing slash.
     pub base_url: String,
+    /// Base URL of the authorization endpoint (a separate identity host at some providers);
+    /// without a trailing slash, and `base_url` unless the target file says otherwise.
+    pub authorize_base_url: String,
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
@@ -34,5 +37,10 @@ pub struct Target {
 impl Target {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// The URL of the authorization endpoint's `path`.
+    pub fn authorize_url(&self, path: &str) -> String {
+        format!("{}{path}", self.authorize_base_url)
     }
 }

@@ -1,0 +1,22 @@
+@authenteq
+Feature: Authenteq authorization codes can be exchanged only once
+  Seed 003_e902696022d4d1e2, "Exchanging Code for a Token": "Please, note that you can exchange
+  the code only once! If you try again the endpoint will return an error." And "How to Integrate",
+  step 3: "Once the code is exchanged for the token you can no longer use it".
+
+  Interpretations: "an error" is read as an HTTP 4xx answer that carries no token. The document
+  names no error code; the second scenario checks RFC 6749 §5.2's invalid_grant (HTTP 400) and is
+  tagged @rfc6749.
+
+  Background:
+    Given the user has authorized the client
+
+  @documented
+  Scenario: A code exchanged a second time gets an error and no token
+    When the client exchanges the authorization code a second time
+    Then the provider refuses it with a client error and no "token"
+
+  @rfc6749
+  Scenario: A code exchanged a second time is refused with invalid_grant
+    When the client exchanges the authorization code a second time
+    Then the provider refuses it with status 400 and error "invalid_grant"

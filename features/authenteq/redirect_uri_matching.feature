@@ -1,0 +1,27 @@
+@authenteq
+Feature: Authenteq sends codes only to the registered redirect URI
+  Seed 003_e902696022d4d1e2, "How to Integrate Web SDK", step 2: redirect_uri is "the URI where
+  we will redirect users on successful identity verification. To prevent possible fraud, it must
+  match the URI defined in your account"; the API reference: "It must match the URI stored in the
+  client settings." Step 3 lists redirectUri among the token request's fields: "the redirect URI
+  that was used to receive the code".
+
+  Interpretations:
+  - The document does not say what an unregistered redirect_uri gets. The scenario accepts an
+    error page or an error redirect without a code; RFC 6749 §4.1.2.1 says the server must not
+    redirect to an invalid redirection URI at all.
+  - The document does not say what a token request naming another redirectUri gets. RFC 6749
+    §4.1.3 requires the server to check it and §5.2 names the error: invalid_grant, HTTP 400.
+
+  Background:
+    Given the user has authorized the client
+
+  @documented
+  Scenario: An unregistered redirect URI gets no code
+    When the client requests authorization with a redirect URI other than the registered one
+    Then the provider refuses the authorization without issuing a code
+
+  @documented @rfc6749
+  Scenario: A token request naming another redirect URI is refused with invalid_grant
+    When the client exchanges the authorization code with a redirect URI other than the one used
+    Then the provider refuses it with status 400 and error "invalid_grant"

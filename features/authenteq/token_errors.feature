@@ -1,0 +1,40 @@
+@authenteq
+Feature: Authenteq refuses token requests it must not honour
+  Seed 003_e902696022d4d1e2, "How to Integrate", step 3: the token request carries grantType,
+  code, redirectUri, clientId and clientSecret; "the exchange also requires your secret ... even
+  if the code is intercepted, it would be useless". The document names no error answers. These
+  scenarios use RFC 6749 §5.2's names and are tagged @rfc6749: invalid_client (HTTP 400 or 401)
+  when client authentication fails or is missing, invalid_grant (400) for a code the provider
+  never issued, invalid_request (400) for another missing field, unsupported_grant_type (400)
+  for another grant type ("We use the Authorization Code grant type").
+
+  Background:
+    Given the user has authorized the client
+
+  @documented @rfc6749
+  Scenario: A wrong client secret is refused with invalid_client
+    When the client exchanges the authorization code with a wrong client secret
+    Then the provider refuses it with status 400 or 401 and error "invalid_client"
+
+  @rfc6749
+  Scenario: A code the provider never issued is refused with invalid_grant
+    When the client exchanges a code the provider never issued
+    Then the provider refuses it with status 400 and error "invalid_grant"
+
+  @rfc6749
+  Scenario Outline: A token request without <field> is refused with <error>
+    When the client exchanges the authorization code without the "<field>" field
+    Then the provider refuses it with status <status> and error "<error>"
+
+    Examples:
+      | field        | status     | error           |
+      | grantType    | 400        | invalid_request |
+      | code         | 400        | invalid_request |
+      | redirectUri  | 400        | invalid_request |
+      | clientId     | 400 or 401 | invalid_client  |
+      | clientSecret | 400 or 401 | invalid_client  |
+
+  @rfc6749
+  Scenario: Another grant type is refused with unsupported_grant_type
+    When the client exchanges the authorization code with grant_type "password"
+    Then the provider refuses it with status 400 and error "unsupported_grant_type"

@@ -1,0 +1,483 @@
+//! The Authenteq Web KYC mock (seed `003_e902696022d4d1e2.txt`): an auto-approving `/authorize`
+//! (the real identity server runs a liveness test and a document scan first), the multipart token
+//! exchange at `/v2/web-kyc/token` answering `{"token": ...}`, and `/v2/web-kyc/details` behind
+//! `Authorization: Bearer`, readable for 15 minutes after the token is made.
+//!
+//! The document names no error codes; refusals use RFC 6749 §5.2 and RFC 6750 §3.1 names.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::{Clock, defects, opaque};
+use crate::secret::Secret;
+
+defects!(
+    /// Each violates one behaviour of the Authenteq document (or of RFC 6749 where it is silent).
+    Defect {
+        StateNotEchoed = "state-not-echoed": "the redirect carries the state the client sent",
+        MissingParameterIssuesCode = "missing-parameter-issues-code": "response_type, client_id, redirect_uri and state are required at /authorize",
+        ScopeRequired = "scope-required": "an authorize link without scope, as in the tutorial, is accepted",
+        ResponseTypeNotChecked = "response-type-not-checked": "only the code flow is supported (response_type=code)",
+        ScopeNotChecked = "scope-not-checked": "the only supported scope value is kyc",
+        RedirectUriNotChecked = "redirect-uri-not-checked": "redirect_uri must match the URI stored in the client settings",
+        TokenRedirectUriNotChecked = "token-redirect-uri-not-checked": "redirectUri at the token exchange is the one used to receive the code (RFC 6749 §4.1.3)",
+        CodeReusable = "code-reusable": "a code can be exchanged only once",
+        UnissuedCodeAccepted = "unissued-code-accepted": "a code the provider never issued gets invalid_grant (RFC 6749 §5.2)",
+        WrongSecretAccepted = "wrong-secret-accepted": "the exchange requires the client's secret",
+        MissingFieldServerError = "missing-field-server-error": "a token request missing a field gets a 4xx OAuth error (RFC 6749 §5.2)",
+        UnsupportedGrantAccepted = "unsupported-grant-accepted": "only the authorization code grant is supported",
+        TutorialGrantTypeRefused = "tutorial-grant-type-refused": "grantType authorization_code, as the tutorial's curl sends it, is accepted",
+        ReferenceGrantTypeRefused = "reference-grant-type-refused": "grantType authorizationCode, as How to Integrate names it, is accepted",
+        TokenFieldRenamed = "token-field-renamed": "the token exchange answers {\"token\": ...}",
+        MissingTokenAccepted = "missing-token-accepted": "the details request is authorized by Authorization: Bearer <token>",
+        UnknownTokenAccepted = "unknown-token-accepted": "the details are returned only for a token the provider issued",
+        DetailsNeverExpire = "details-never-expire": "the details cannot be read 15 minutes after the token was made",
+        DetailsExpireEarly = "details-expire-early": "the details can be read for 15 minutes after the token was made",
+        IssuingCountryAlpha2 = "issuing-country-alpha2": "issuingCountry is ISO 3166-1 alpha-3 (DEU)",
+        NationalityAlpha2 = "nationality-alpha2": "nationality is ISO 3166-1 alpha-3 (DEU)",
+        DateFormat = "date-format": "dateOfBirth, dateOfIssue and dateOfExpiry are ISO 8601 dates (1987-01-12)",
+        SexSpelledOut = "sex-spelled-out": "sex is a one-letter code (F)",
+        CroppedDocNotJpeg = "cropped-doc-not-jpeg": "croppedDocs front and back are base64-encoded JPEG images",
+        MissingDetailsField = "missing-details-field": "every documented details field is returned",
+    }
+);
+
+/// "we store the data only for 15 min": seconds from token generation.
+pub const DETAILS_LIFETIME: i64 = 15 * 60;
+const EARLY_LIFETIME: i64 = 10 * 60;
+
+/// The two grantType values the document uses: the tutorial's and How to Integrate's.
+pub const TUTORIAL_GRANT_TYPE: &str = "authorization_code";
+pub const REFERENCE_GRANT_TYPE: &str = "authorizationCode";
+
+/// How the mock is set up: the one registered client and the defects it has.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// The redirectUri stored in the client settings.
+    pub redirect_uri: String,
+    pub defects: BTreeSet<Defect>,
+}
+
+#[derive(Debug)]
+struct Grant {
+    /// The redirect URI the code was sent to.
+    redirect_uri: String,
+    used: bool,
+}
+
+#[derive(Debug)]
+pub struct Mock {
+    config: Config,
+    clock: Clock,
+    codes: Mutex<HashMap<String, Grant>>,
+    /// Token to the time it was made.
+    tokens: Mutex<HashMap<String, i64>>,
+}
+
+impl Mock {
+    fn has(&self, d: Defect) -> bool {
+        self.config.defects.contains(&d)
+    }
+}
+
+/// The router serving both Authenteq hosts (identity and API) and the control routes under
+/// `/__mock/`.
+pub fn router(config: Config) -> Router {
+    let mock = Arc::new(Mock {
+        config,
+        clock: Clock::default(),
+        codes: Mutex::default(),
+        tokens: Mutex::default(),
+    });
+    Router::new()
+        .route("/authorize", get(authorize))
+        .route("/v2/web-kyc/token", post(token))
+        .route("/v2/web-kyc/details", get(details))
+        .route("/__mock/clock/advance", post(advance_clock))
+        .with_state(mock)
+}
+
+fn error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+fn redirect(base: &str, pairs: &[(&str, &str)]) -> Response {
+    let mut url = match url::Url::parse(base) {
+        Ok(u) => u,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "redirect_uri is not a URL",
+            );
+        }
+    };
+    url.query_pairs_mut().extend_pairs(pairs);
+    (StatusCode::FOUND, [(header::LOCATION, String::from(url))]).into_response()
+}
+
+async fn authorize(
+    State(m): State<Arc<Mock>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lenient = m.has(Defect::MissingParameterIssuesCode);
+    // Without a known client and a matching redirect URI there is nowhere safe to redirect to
+    // (RFC 6749 §4.1.2.1): an error page.
+    match q.get("client_id") {
+        Some(c) if *c == m.config.client_id => {}
+        None if lenient => {}
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "unknown or missing client_id",
+            );
+        }
+    }
+    let registered = &m.config.redirect_uri;
+    let redirect_uri = match q.get("redirect_uri") {
+        Some(r) if r == registered || m.has(Defect::RedirectUriNotChecked) => r.clone(),
+        None if lenient => registered.clone(),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "redirect_uri does not match the client settings",
+            );
+        }
+        None => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "redirect_uri is missing",
+            );
+        }
+    };
+    let Some(state) = q
+        .get("state")
+        .cloned()
+        .or_else(|| lenient.then(String::new))
+    else {
+        return redirect(&redirect_uri, &[("error", "invalid_request")]);
+    };
+    let refuse = |code: &str| redirect(&redirect_uri, &[("error", code), ("state", &state)]);
+    match q.get("response_type").map(String::as_str) {
+        Some("code") => {}
+        Some(_) if m.has(Defect::ResponseTypeNotChecked) => {}
+        None if lenient => {}
+        Some(_) => return refuse("unsupported_response_type"),
+        None => return refuse("invalid_request"),
+    }
+    match q.get("scope").map(String::as_str) {
+        Some("kyc") => {}
+        Some(_) if m.has(Defect::ScopeNotChecked) => {}
+        Some(_) => return refuse("invalid_scope"),
+        // The tutorial's and the integration guide's links carry no scope.
+        None if m.has(Defect::ScopeRequired) => return refuse("invalid_request"),
+        None => {}
+    }
+    let code = opaque("aq_code_");
+    m.codes.lock().unwrap().insert(
+        code.clone(),
+        Grant {
+            redirect_uri: redirect_uri.clone(),
+            used: false,
+        },
+    );
+    let echoed = if m.has(Defect::StateNotEchoed) {
+        format!("{state}-changed")
+    } else {
+        state.clone()
+    };
+    redirect(&redirect_uri, &[("code", &code), ("state", &echoed)])
+}
+
+/// The text fields of a `multipart/form-data` body (RFC 7578); files are not expected here.
+fn multipart_fields(boundary: &str, body: &[u8]) -> Option<HashMap<String, String>> {
+    let body = std::str::from_utf8(body).ok()?;
+    let delimiter = format!("--{boundary}");
+    let mut fields = HashMap::new();
+    for part in body.split(delimiter.as_str()).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n")?;
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let name = head.lines().find_map(|line| {
+            let (key, rest) = line.split_once(':')?;
+            if !key.trim().eq_ignore_ascii_case("content-disposition") {
+                return None;
+            }
+            rest.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix("name=")
+                    .map(|n| n.trim_matches('"').to_owned())
+            })
+        })?;
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        fields.insert(name, value.to_owned());
+    }
+    Some(fields)
+}
+
+/// The token request's fields: multipart as the document's curl sends them, or form-urlencoded.
+fn token_fields(headers: &HeaderMap, body: &[u8]) -> Option<HashMap<String, String>> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match mime.as_str() {
+        "multipart/form-data" => {
+            let boundary = content_type.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix("boundary=")
+                    .map(|b| b.trim_matches('"').to_owned())
+            })?;
+            multipart_fields(&boundary, body)
+        }
+        "application/x-www-form-urlencoded" => Some(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+async fn token(
+    State(m): State<Arc<Mock>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(fields) = token_fields(&headers, &body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the fields as multipart/form-data",
+        );
+    };
+    let field = |name: &str| fields.get(name).map(String::as_str);
+    let missing = |status, code: &str, what: &str| {
+        if m.has(Defect::MissingFieldServerError) {
+            error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", what)
+        } else {
+            error(status, code, what)
+        }
+    };
+    let (Some(client_id), Some(secret)) = (field("clientId"), field("clientSecret")) else {
+        return missing(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "clientId and clientSecret are required",
+        );
+    };
+    if client_id != m.config.client_id
+        || (secret != m.config.client_secret.expose() && !m.has(Defect::WrongSecretAccepted))
+    {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        );
+    }
+    let Some(grant_type) = field("grantType") else {
+        return missing(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "grantType is missing",
+        );
+    };
+    let accepted = match grant_type {
+        TUTORIAL_GRANT_TYPE => !m.has(Defect::TutorialGrantTypeRefused),
+        REFERENCE_GRANT_TYPE => !m.has(Defect::ReferenceGrantTypeRefused),
+        _ => m.has(Defect::UnsupportedGrantAccepted),
+    };
+    if !accepted {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "only the authorization code grant is supported",
+        );
+    }
+    let (Some(code), Some(redirect_uri)) = (field("code"), field("redirectUri")) else {
+        return missing(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code and redirectUri are required",
+        );
+    };
+    {
+        let mut codes = m.codes.lock().unwrap();
+        let invalid = |why: &str| error(StatusCode::BAD_REQUEST, "invalid_grant", why);
+        match codes.get_mut(code) {
+            Some(g) if g.used && !m.has(Defect::CodeReusable) => {
+                return invalid("the code was already exchanged");
+            }
+            Some(g)
+                if g.redirect_uri != redirect_uri && !m.has(Defect::TokenRedirectUriNotChecked) =>
+            {
+                return invalid("redirectUri is not the one the code was sent to");
+            }
+            Some(g) => g.used = true,
+            None if m.has(Defect::UnissuedCodeAccepted) => {}
+            None => return invalid("unknown code"),
+        }
+    }
+    let token = opaque("aq_tok_");
+    m.tokens
+        .lock()
+        .unwrap()
+        .insert(token.clone(), m.clock.now_secs());
+    let name = if m.has(Defect::TokenFieldRenamed) {
+        "access_token"
+    } else {
+        "token"
+    };
+    let mut answer = serde_json::Map::new();
+    answer.insert(name.to_owned(), Value::String(token));
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(Value::Object(answer)),
+    )
+        .into_response()
+}
+
+fn bearer_refusal(code: Option<&str>, description: &str) -> Response {
+    // RFC 6750 §3: a request without credentials gets no error code, a bad token invalid_token.
+    let challenge = match code {
+        Some(c) => format!("Bearer error=\"{c}\""),
+        None => "Bearer".to_owned(),
+    };
+    let body = match code {
+        Some(c) => json!({"error": c, "error_description": description}),
+        None => json!({"error_description": description}),
+    };
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, challenge)],
+        Json(body),
+    )
+        .into_response()
+}
+
+async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        });
+    let Some(token) = token else {
+        if m.has(Defect::MissingTokenAccepted) {
+            return (StatusCode::OK, Json(details_record(&m))).into_response();
+        }
+        return bearer_refusal(None, "Authorization: Bearer <token> is required");
+    };
+    let issued = m.tokens.lock().unwrap().get(&token).copied();
+    match issued {
+        Some(at) => {
+            let age = m.clock.now_secs() - at;
+            let lifetime = if m.has(Defect::DetailsExpireEarly) {
+                EARLY_LIFETIME
+            } else {
+                DETAILS_LIFETIME
+            };
+            if age >= lifetime && !m.has(Defect::DetailsNeverExpire) {
+                return bearer_refusal(
+                    Some("invalid_token"),
+                    "the details are kept for 15 minutes after the token is made",
+                );
+            }
+        }
+        None if m.has(Defect::UnknownTokenAccepted) => {}
+        None => return bearer_refusal(Some("invalid_token"), "unknown token"),
+    }
+    (StatusCode::OK, Json(details_record(&m))).into_response()
+}
+
+/// The smallest byte sequence a JPEG reader recognises: SOI, a JFIF APP0 segment, EOI.
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
+];
+/// The PNG signature, for the defect that sends another image format.
+const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00];
+
+/// The document's example record.
+fn details_record(m: &Mock) -> Value {
+    let d = |defect| m.has(defect);
+    let image = base64::engine::general_purpose::STANDARD.encode(if d(Defect::CroppedDocNotJpeg) {
+        PNG
+    } else {
+        JPEG
+    });
+    let date = |iso: &'static str, dotted: &'static str| {
+        if d(Defect::DateFormat) { dotted } else { iso }
+    };
+    let mut details = json!({
+        "documentNumber": "8136431812",
+        "issuingCountry": if d(Defect::IssuingCountryAlpha2) { "DE" } else { "DEU" },
+        "documentType": "FG617451",
+        "givenNames": "ANNA MARIA",
+        "surname": "SCHMIDT",
+        "dateOfBirth": date("1987-01-12", "12.01.1987"),
+        "nationality": if d(Defect::NationalityAlpha2) { "DE" } else { "DEU" },
+        "dateOfIssue": date("2017-01-30", "30.01.2017"),
+        "dateOfExpiry": date("2027-01-30", "30.01.2027"),
+        "sex": if d(Defect::SexSpelledOut) { "FEMALE" } else { "F" },
+    });
+    if d(Defect::MissingDetailsField) {
+        details.as_object_mut().unwrap().remove("documentNumber");
+    }
+    json!({
+        "croppedDocs": {"front": image, "back": image},
+        "details": details,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct Advance {
+    secs: i64,
+}
+
+async fn advance_clock(State(m): State<Arc<Mock>>, Query(a): Query<Advance>) -> StatusCode {
+    m.clock.advance(a.secs);
+    StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_text_fields_are_read() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"grantType\"\r\n\r\n\
+                    authorization_code\r\n--XyZ\r\nContent-Disposition: form-data; \
+                    name=\"code\"\r\n\r\naq_code_1\r\n--XyZ--\r\n";
+        let f = multipart_fields("XyZ", body.as_bytes()).unwrap();
+        assert_eq!(f["grantType"], "authorization_code");
+        assert_eq!(f["code"], "aq_code_1");
+        assert_eq!(f.len(), 2);
+    }
+}
