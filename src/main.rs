@@ -10,6 +10,7 @@
 
 mod checks;
 mod cli;
+mod documents;
 mod features;
 mod files;
 mod http;
@@ -98,7 +99,7 @@ fn list_defects(provider: Option<&str>) -> ExitCode {
 async fn serve_mock(args: MockArgs) -> ExitCode {
     let Some(provider) = Provider::parse(&args.provider) else {
         eprintln!(
-            "error: unknown provider {} (known: losgehts)",
+            "error: unknown provider {} (known: losgehts, sso_v1)",
             args.provider
         );
         return ExitCode::Usage;

@@ -3,6 +3,7 @@
 //! document; each defect breaks exactly one documented behaviour.
 
 pub mod losgehts;
+pub mod sso_v1;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -2,8 +2,10 @@
 //! arguments, make a request or read the last exchange, and call a check.
 
 mod authorize;
+mod media_type;
 mod mock_control;
 mod response;
+mod sso;
 mod token;
 mod userinfo;
 
