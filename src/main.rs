@@ -10,6 +10,7 @@
 
 mod checks;
 mod cli;
+mod documents;
 mod features;
 mod files;
 mod http;

@@ -11,16 +11,19 @@ use crate::secret::Secret;
 pub enum Provider {
     Losgehts,
     Authenteq,
+    SsoV1,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] = &[Provider::Losgehts, Provider::Authenteq];
+    pub const ALL: &'static [Provider] =
+        &[Provider::Losgehts, Provider::Authenteq, Provider::SsoV1];
 
     /// The name used on the command line, in target files and as the feature tag.
     pub fn name(self) -> &'static str {
         match self {
             Provider::Losgehts => "losgehts",
             Provider::Authenteq => "authenteq",
+            Provider::SsoV1 => "sso_v1",
         }
     }
 
@@ -37,6 +40,7 @@ impl Provider {
         match self {
             Provider::Losgehts => &LOSGEHTS,
             Provider::Authenteq => &AUTHENTEQ,
+            Provider::SsoV1 => &SSO_V1,
         }
     }
 
@@ -48,6 +52,10 @@ impl Provider {
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
             Provider::Authenteq => mocks::authenteq::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::SsoV1 => mocks::sso_v1::Defect::ALL
                 .iter()
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
@@ -79,6 +87,27 @@ impl Provider {
                     defects,
                 }))
             }
+            Provider::SsoV1 => {
+                let defects = parse_defects(self, defects, mocks::sso_v1::Defect::parse)?;
+                Ok(mocks::sso_v1::router(mocks::sso_v1::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    test_telephone: mocks::sso_v1::TEST_TELEPHONE.to_owned(),
+                    test_sms_code: Secret::new(mocks::sso_v1::TEST_SMS_CODE),
+                    defects,
+                }))
+            }
+        }
+    }
+
+    /// The test user an embedded mock knows: its telephone and the SMS code it "sends".
+    pub fn mock_test_user(self) -> (Option<String>, Option<Secret>) {
+        match self {
+            Provider::Losgehts | Provider::Authenteq => (None, None),
+            Provider::SsoV1 => (
+                Some(mocks::sso_v1::TEST_TELEPHONE.to_owned()),
+                Some(Secret::new(mocks::sso_v1::TEST_SMS_CODE)),
+            ),
         }
     }
 }
@@ -126,6 +155,9 @@ pub enum Encoding {
 /// The facts that differ between providers speaking the same OAuth 2.0 authorization-code flow.
 #[derive(Debug)]
 pub struct Dialect {
+    /// Does the provider speak the OAuth 2.0 authorization-code flow at all? The OAuth steps
+    /// refuse to run for a provider that does not (SSO v1 signs in by telephone and SMS code).
+    pub oauth: bool,
     pub authorize_path: &'static str,
     pub token_path: &'static str,
     pub token_encoding: Encoding,
@@ -151,6 +183,7 @@ pub struct Dialect {
 
 /// losgehts Ident (seed 000): JSON token request carrying state, no redirect_uri.
 pub static LOSGEHTS: Dialect = Dialect {
+    oauth: true,
     authorize_path: "/oauth/authorize",
     token_path: "/oauth/token",
     token_encoding: Encoding::Json,
@@ -176,6 +209,7 @@ pub static LOSGEHTS: Dialect = Dialect {
 /// `authorizationCode`. The dialect sends the tutorial's (executable example, and RFC 6749's
 /// value); `features/authenteq/token_exchange.feature` checks each value on its own.
 pub static AUTHENTEQ: Dialect = Dialect {
+    oauth: true,
     authorize_path: "/authorize",
     token_path: "/v2/web-kyc/token",
     token_encoding: Encoding::Multipart,
@@ -191,4 +225,26 @@ pub static AUTHENTEQ: Dialect = Dialect {
     redirect_uri_field: Some("redirectUri"),
     access_token_field: "token",
     default_scope: "kyc",
+};
+
+/// SSO v1 (seed 002): not OAuth. Telephone + SMS-code sign-in under the media type
+/// application/vnd.sso.v1+json. The OAuth fields are placeholders no step reads: `oauth` is
+/// false, so every OAuth step fails with a clear message if an sso_v1 feature uses one.
+pub static SSO_V1: Dialect = Dialect {
+    oauth: false,
+    authorize_path: "/not-oauth",
+    token_path: "/not-oauth",
+    token_encoding: Encoding::Json,
+    authorize_sends_redirect_uri: false,
+    authorize_sends_response_type: false,
+    authorize_extra: &[],
+    grant_type_field: "",
+    grant_type_value: "",
+    code_field: "",
+    client_id_field: "",
+    client_secret_field: "",
+    state_field: None,
+    redirect_uri_field: None,
+    access_token_field: "",
+    default_scope: "",
 };

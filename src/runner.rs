@@ -26,6 +26,12 @@ use crate::world::{self, ConformanceWorld, RunContext};
 /// The tag of scenarios that need the embedded mock's control routes.
 pub const MOCK_ONLY: &str = "mock-only";
 
+/// The tag of scenarios that need the SMS code a real test telephone received (SSO v1).
+pub const NEEDS_SMS_CODE: &str = "needs-sms-code";
+
+const NEEDS_SMS_CODE_REASON: &str = "needs the SMS code of the test telephone (@needs-sms-code); \
+     set test_sms_code_env in the target file to run it";
+
 const MOCK_ONLY_REASON: &str =
     "needs the embedded mock's control routes (@mock-only); runs only against the embedded mocks";
 
@@ -125,6 +131,8 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     redirect_uri: client.redirect_uri,
                     authorization: AuthorizationStrategy::RedirectCapture,
                     mock_control: true,
+                    test_telephone: p.mock_test_user().0,
+                    test_sms_code: p.mock_test_user().1,
                 });
                 mocks.push(mock);
             }
@@ -145,6 +153,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
 
     let embedded = args.target.is_none();
     let selected: Vec<Provider> = targets.iter().map(|t| t.provider).collect();
+    let without_sms_code: Vec<Provider> = targets
+        .iter()
+        .filter(|t| t.test_sms_code.is_none())
+        .map(|t| t.provider)
+        .collect();
     let target_map: HashMap<Provider, Target> =
         targets.into_iter().map(|t| (t.provider, t)).collect();
     let ctx = world::install(RunContext {
@@ -173,6 +186,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     .lock()
                     .unwrap()
                     .push(ScenarioResult::skipped(f, r, s, MOCK_ONLY_REASON));
+                return false;
+            }
+            if without_sms_code.contains(&p) && tags.iter().any(|t| t == NEEDS_SMS_CODE) {
+                skipped.lock().unwrap().push(ScenarioResult::skipped(
+                    f,
+                    r,
+                    s,
+                    NEEDS_SMS_CODE_REASON,
+                ));
                 return false;
             }
             true

@@ -52,6 +52,19 @@ pub struct ConformanceWorld {
     pub authorization: Option<Authorization>,
     pub access_token: Option<Secret>,
     pub last: Option<Exchange>,
+    /// What an SSO v1 scenario has learned along its sign-in flow.
+    pub sso: SsoSession,
+}
+
+/// The values an SSO v1 flow carries from step to step; the codes are secrets.
+#[derive(Clone, Debug, Default)]
+pub struct SsoSession {
+    /// The auth code the sign-in (POST /sso/auth) produced.
+    pub auth_code: Option<Secret>,
+    /// The e-mail address the scenario asked the provider to store.
+    pub email: Option<String>,
+    /// The opt-in code of the last opt-in mail (known only from the mock).
+    pub optin_code: Option<Secret>,
 }
 
 impl std::fmt::Debug for ConformanceWorld {
@@ -60,6 +73,7 @@ impl std::fmt::Debug for ConformanceWorld {
             .field("provider", &self.provider)
             .field("authorization", &self.authorization)
             .field("access_token", &self.access_token)
+            .field("sso", &self.sso)
             .field(
                 "last_status",
                 &self.last.as_ref().map(|e| e.response.status),
@@ -80,6 +94,7 @@ impl ConformanceWorld {
             authorization: None,
             access_token: None,
             last: None,
+            sso: SsoSession::default(),
         }
     }
 
@@ -95,8 +110,17 @@ impl ConformanceWorld {
         })
     }
 
+    /// The provider's OAuth dialect; a failure for a provider that does not speak OAuth 2.0.
     pub fn dialect(&self) -> Result<&'static Dialect, Failure> {
-        Ok(self.target()?.provider.dialect())
+        let provider = self.target()?.provider;
+        let dialect = provider.dialect();
+        if !dialect.oauth {
+            return Err(Failure::new(format!(
+                "{} does not speak OAuth 2.0: this OAuth step cannot be used in its features",
+                provider.name()
+            )));
+        }
+        Ok(dialect)
     }
 
     /// Sends a request; a transport error is recorded as an environment error.

@@ -42,6 +42,22 @@ fn every_defect_is_caught_by_exactly_the_expected_scenarios() {
             .insert(r.key());
     }
 
+    // Every provider with a features/ folder must have run: a binary that does not know one
+    // (e.g. another worktree's build in a shared target dir) would otherwise pass silently.
+    let folders: BTreeSet<String> = std::fs::read_dir(root.join("features"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let ran: BTreeSet<String> = scenarios.keys().cloned().collect();
+    assert_eq!(
+        ran,
+        folders,
+        "the clean run must cover every provider folder under features/ (is {} this worktree's build?)",
+        env!("CARGO_BIN_EXE_idp-conformance")
+    );
+
     let expected: Matrix =
         toml::from_str(&std::fs::read_to_string(root.join("tests/defect_matrix.toml")).unwrap())
             .expect("tests/defect_matrix.toml parses");

@@ -1,11 +1,16 @@
 //! Checks: small pure functions, one per requirement, that compare what a provider answered with
 //! what a rule demands and return a [`Failure`] a person can act on. Checks do no I/O.
 
+mod documented;
 mod failure;
 mod json;
 mod oauth;
 mod response;
 
+pub use documented::{
+    accept_ranges, ensure_allow_lists, ensure_content_type_accepted,
+    ensure_documented_content_type, ensure_documented_status, essence,
+};
 pub use failure::Failure;
 pub use json::{ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string};
 pub use oauth::{ensure_no_code_issued, ensure_oauth_error, parse_redirect};

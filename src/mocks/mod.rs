@@ -4,6 +4,7 @@
 
 pub mod authenteq;
 pub mod losgehts;
+pub mod sso_v1;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -24,7 +24,7 @@ async fn request_authorization(
     v: Variation<'_>,
 ) -> Result<(), Failure> {
     let target = w.target()?.clone();
-    let dialect = target.provider.dialect();
+    let dialect = w.dialect()?;
     let state = opaque("st-");
     let mut params: Vec<(&str, String)> = vec![
         ("client_id", target.client_id.clone()),

@@ -3,8 +3,10 @@
 
 mod authorize;
 mod details;
+mod media_type;
 mod mock_control;
 mod response;
+mod sso;
 mod token;
 mod userinfo;
 

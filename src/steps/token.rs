@@ -22,7 +22,7 @@ struct Variation<'a> {
 
 async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(), Failure> {
     let target = w.target()?.clone();
-    let d = target.provider.dialect();
+    let d = w.dialect()?;
     let code = match v.code {
         Some(c) => c,
         None => w.code()?.expose().to_owned(),

@@ -39,6 +39,10 @@ struct ProviderEntry {
     redirect_uri: String,
     #[serde(default = "default_strategy")]
     authorization: AuthorizationStrategy,
+    /// SSO v1: the telephone number of a registered test user.
+    test_telephone: Option<String>,
+    /// SSO v1: the environment variable holding the SMS code the test telephone receives.
+    test_sms_code_env: Option<String>,
 }
 
 fn default_strategy() -> AuthorizationStrategy {
@@ -107,6 +111,16 @@ fn parse_target_file(
             None => base_url.clone(),
         };
         secret::register_basic(&entry.client_id, &value);
+        let test_sms_code = match &entry.test_sms_code_env {
+            None => None,
+            Some(var) => Some(Secret::new(std::env::var(var).map_err(|_| {
+                format!(
+                    "{shown}: [providers.{name}] test_sms_code_env names the environment \
+                     variable {var}, which is not set; export the SMS code the test telephone \
+                     received, or drop the key to skip the @needs-sms-code scenarios"
+                )
+            })?)),
+        };
         targets.push(Target {
             provider,
             base_url,
@@ -116,6 +130,8 @@ fn parse_target_file(
             redirect_uri: entry.redirect_uri,
             authorization: entry.authorization,
             mock_control: false,
+            test_telephone: entry.test_telephone,
+            test_sms_code,
         });
     }
     let mut limits = Limits::default();
@@ -151,6 +167,21 @@ mod tests {
         let f = write("[providers.losgehts]\nbase_url = \"http://x\"\nclient_idd = \"40\"\n");
         let e = load_target_file(f.path()).unwrap_err();
         assert!(e.contains(":3:") && e.contains("client_idd"), "{e}");
+    }
+
+    #[test]
+    fn the_sso_v1_example_reads_its_test_user() {
+        // SAFETY: the variables are only read by this test's load_target_file.
+        unsafe {
+            std::env::set_var("SSO_V1_CLIENT_SECRET", "example-secret");
+            std::env::set_var("SSO_V1_SMS_CODE", "123456");
+        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/sso_v1.example.toml");
+        let config = load_target_file(&path).unwrap();
+        let t = &config.targets[0];
+        assert_eq!(t.provider, Provider::SsoV1);
+        assert_eq!(t.test_telephone.as_deref(), Some("+4915100000001"));
+        assert_eq!(t.test_sms_code.as_ref().map(Secret::expose), Some("123456"));
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct Target {
     pub authorization: AuthorizationStrategy,
     /// Set for the embedded mocks: their control routes (`/__mock/...`) may be used.
     pub mock_control: bool,
+    /// A telephone number the provider knows as a registered test user (SSO v1).
+    pub test_telephone: Option<String>,
+    /// The SMS code the test telephone receives (SSO v1); without it, scenarios tagged
+    /// `@needs-sms-code` are skipped.
+    pub test_sms_code: Option<Secret>,
 }
 
 impl Target {

@@ -5,8 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The binary under test. `IDP_CONFORMANCE_BIN` overrides it: worktrees sharing one
+/// CARGO_TARGET_DIR overwrite each other's `target/debug/idp-conformance`, so a run that must
+/// test its own build copies it aside and points here.
 pub fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idp-conformance"));
+    let path = std::env::var_os("IDP_CONFORMANCE_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_idp-conformance").into());
+    let mut cmd = Command::new(path);
     cmd.current_dir(root()).env_remove("RUST_LOG");
     cmd
 }

@@ -1,0 +1,21 @@
+@sso_v1
+Feature: The Allow header names the methods an SSO v1 path allows
+  Seed 002_8e6d684115ec1a07, response header table of every endpoint: "Allow | Comma-separated
+  list of all HTTP methods allowed".
+
+  Interpretation: the document lists Allow as a response header but not when it is sent, and its
+  status lists hold no 405 (where RFC 9110 §15.5.6 requires Allow). We read it as: an answer may
+  carry Allow, and when it does, the list includes the method the request used (the method was
+  served, so it is allowed). An answer without Allow passes. A method the path does not allow is
+  not tried: the document lists no status for it.
+
+  @interpretation
+  Scenario Outline: The Allow header of <endpoint>, when sent, lists the method used
+    When the client sends a valid "<endpoint>" request
+    Then the Allow header, if sent, lists the method used
+
+    Examples:
+      | endpoint              |
+      | POST /sso/sms         |
+      | POST /sso/user/status |
+      | PATCH /sso/email      |
