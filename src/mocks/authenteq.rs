@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Clock, defects, opaque};
+use super::{Clock, defects, oauth_error, opaque, redirect_with};
 use crate::secret::Secret;
 
 defects!(
@@ -107,29 +107,6 @@ pub fn router(config: Config) -> Router {
         .with_state(mock)
 }
 
-fn error(status: StatusCode, error: &str, description: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response()
-}
-
-fn redirect(base: &str, pairs: &[(&str, &str)]) -> Response {
-    let mut url = match url::Url::parse(base) {
-        Ok(u) => u,
-        Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "redirect_uri is not a URL",
-            );
-        }
-    };
-    url.query_pairs_mut().extend_pairs(pairs);
-    (StatusCode::FOUND, [(header::LOCATION, String::from(url))]).into_response()
-}
-
 async fn authorize(
     State(m): State<Arc<Mock>>,
     Query(q): Query<HashMap<String, String>>,
@@ -141,7 +118,7 @@ async fn authorize(
         Some(c) if *c == m.config.client_id => {}
         None if lenient => {}
         _ => {
-            return error(
+            return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 "unknown or missing client_id",
@@ -153,14 +130,14 @@ async fn authorize(
         Some(r) if r == registered || m.has(Defect::RedirectUriNotChecked) => r.clone(),
         None if lenient => registered.clone(),
         Some(_) => {
-            return error(
+            return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 "redirect_uri does not match the client settings",
             );
         }
         None => {
-            return error(
+            return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 "redirect_uri is missing",
@@ -172,9 +149,9 @@ async fn authorize(
         .cloned()
         .or_else(|| lenient.then(String::new))
     else {
-        return redirect(&redirect_uri, &[("error", "invalid_request")]);
+        return redirect_with(&redirect_uri, &[("error", "invalid_request")]);
     };
-    let refuse = |code: &str| redirect(&redirect_uri, &[("error", code), ("state", &state)]);
+    let refuse = |code: &str| redirect_with(&redirect_uri, &[("error", code), ("state", &state)]);
     match q.get("response_type").map(String::as_str) {
         Some("code") => {}
         Some(_) if m.has(Defect::ResponseTypeNotChecked) => {}
@@ -203,7 +180,7 @@ async fn authorize(
     } else {
         state.clone()
     };
-    redirect(&redirect_uri, &[("code", &code), ("state", &echoed)])
+    redirect_with(&redirect_uri, &[("code", &code), ("state", &echoed)])
 }
 
 /// The text fields of a `multipart/form-data` body (RFC 7578); files are not expected here.
@@ -267,7 +244,7 @@ async fn token(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(fields) = token_fields(&headers, &body) else {
-        return error(
+        return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "send the fields as multipart/form-data",
@@ -276,9 +253,9 @@ async fn token(
     let field = |name: &str| fields.get(name).map(String::as_str);
     let missing = |status, code: &str, what: &str| {
         if m.has(Defect::MissingFieldServerError) {
-            error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", what)
+            oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", what)
         } else {
-            error(status, code, what)
+            oauth_error(status, code, what)
         }
     };
     let (Some(client_id), Some(secret)) = (field("clientId"), field("clientSecret")) else {
@@ -291,7 +268,7 @@ async fn token(
     if client_id != m.config.client_id
         || (secret != m.config.client_secret.expose() && !m.has(Defect::WrongSecretAccepted))
     {
-        return error(
+        return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "client authentication failed",
@@ -310,7 +287,7 @@ async fn token(
         _ => m.has(Defect::UnsupportedGrantAccepted),
     };
     if !accepted {
-        return error(
+        return oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "only the authorization code grant is supported",
@@ -325,7 +302,7 @@ async fn token(
     };
     {
         let mut codes = m.codes.lock().unwrap();
-        let invalid = |why: &str| error(StatusCode::BAD_REQUEST, "invalid_grant", why);
+        let invalid = |why: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why);
         match codes.get_mut(code) {
             Some(g) if g.used && !m.has(Defect::CodeReusable) => {
                 return invalid("the code was already exchanged");

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{Clock, defects, opaque};
+use super::{Clock, defects, oauth_error, opaque, redirect_with, url_with};
 use crate::secret::Secret;
 
 defects!(
@@ -113,24 +113,6 @@ pub fn router(config: Config) -> Router {
         .with_state(mock)
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response()
-}
-
-fn redirect(location: String) -> Response {
-    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
-}
-
-fn callback_with(base: &str, pairs: &[(&str, &str)]) -> String {
-    let mut url = url::Url::parse(base).expect("the registered callback is a URL");
-    url.query_pairs_mut().extend_pairs(pairs);
-    url.into()
-}
-
 async fn authorize(
     State(m): State<Arc<Mock>>,
     Query(q): Query<HashMap<String, String>>,
@@ -150,30 +132,21 @@ async fn authorize(
     let cb = &m.config.callback;
     let state = q.get("state").cloned();
     let Some(state) = state.or_else(|| lenient.then(String::new)) else {
-        return redirect(callback_with(cb, &[("error", "invalid_request")]));
+        return redirect_with(cb, &[("error", "invalid_request")]);
     };
     let Some(scope) = q
         .get("scope")
         .cloned()
         .or_else(|| lenient.then(|| "signup".to_owned()))
     else {
-        return redirect(callback_with(
-            cb,
-            &[("error", "invalid_request"), ("state", &state)],
-        ));
+        return redirect_with(cb, &[("error", "invalid_request"), ("state", &state)]);
     };
     let known = scope.split(' ').all(|s| SCOPES.contains(&s));
     if scope.trim().is_empty() || (!known && !m.has(Defect::UnknownScopeAccepted)) {
-        return redirect(callback_with(
-            cb,
-            &[("error", "invalid_scope"), ("state", &state)],
-        ));
+        return redirect_with(cb, &[("error", "invalid_scope"), ("state", &state)]);
     }
     if m.has(Defect::OnlySignupScope) && scope != "signup" {
-        return redirect(callback_with(
-            cb,
-            &[("error", "invalid_scope"), ("state", &state)],
-        ));
+        return redirect_with(cb, &[("error", "invalid_scope"), ("state", &state)]);
     }
     if m.has(Defect::LocaleRequired) && !q.contains_key("locale") {
         return oauth_error(
@@ -195,7 +168,7 @@ async fn authorize(
     } else {
         state
     };
-    redirect(callback_with(cb, &[("code", &code), ("state", &echoed)]))
+    redirect_with(cb, &[("code", &code), ("state", &echoed)])
 }
 
 fn field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
@@ -445,7 +418,8 @@ async fn notify_callback(
 ) -> Response {
     let last = m.last_state.lock().unwrap().clone().unwrap_or_default();
     let state = q.get("state").cloned().unwrap_or(last);
-    let url = callback_with(&m.config.callback, &[("state", &state)]);
+    let url = url_with(&m.config.callback, &[("state", &state)])
+        .expect("the registered callback is a URL");
     let method = if m.has(Defect::NotificationNotGet) {
         reqwest::Method::POST
     } else {

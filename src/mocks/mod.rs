@@ -10,8 +10,11 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
 use rand::Rng as _;
+use serde_json::json;
 use tokio::task::JoinHandle;
 
 /// Declares a provider's defects: a name used on the command line and the behaviour it breaks.
@@ -72,6 +75,35 @@ pub fn opaque(prefix: &str) -> String {
         })
         .collect();
     format!("{prefix}{tail}")
+}
+
+/// An OAuth 2.0 error answer (RFC 6749 §5.2): `{"error", "error_description"}` as JSON.
+pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+/// `base` with `pairs` added to its query, or `None` when `base` is not a URL.
+pub fn url_with(base: &str, pairs: &[(&str, &str)]) -> Option<String> {
+    let mut url = url::Url::parse(base).ok()?;
+    url.query_pairs_mut().extend_pairs(pairs);
+    Some(url.into())
+}
+
+/// A 302 redirect to `base` with `pairs` added to its query (a 400 OAuth error if `base` is not
+/// a URL).
+pub fn redirect_with(base: &str, pairs: &[(&str, &str)]) -> Response {
+    match url_with(base, pairs) {
+        Some(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        None => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is not a URL",
+        ),
+    }
 }
 
 /// A mock provider serving on loopback.
