@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Clock, defects, oauth_error, opaque, redirect_with};
+use super::{Clock, clock_routes, defects, oauth_error, opaque, redirect_with};
 use crate::secret::Secret;
 
 defects!(
@@ -78,7 +78,7 @@ struct Grant {
 #[derive(Debug)]
 pub struct Mock {
     config: Config,
-    clock: Clock,
+    clock: Arc<Clock>,
     codes: Mutex<HashMap<String, Grant>>,
     /// Token to the time it was made.
     tokens: Mutex<HashMap<String, i64>>,
@@ -95,7 +95,7 @@ impl Mock {
 pub fn router(config: Config) -> Router {
     let mock = Arc::new(Mock {
         config,
-        clock: Clock::default(),
+        clock: Arc::default(),
         codes: Mutex::default(),
         tokens: Mutex::default(),
     });
@@ -103,8 +103,8 @@ pub fn router(config: Config) -> Router {
         .route("/authorize", get(authorize))
         .route("/v2/web-kyc/token", post(token))
         .route("/v2/web-kyc/details", get(details))
-        .route("/__mock/clock/advance", post(advance_clock))
-        .with_state(mock)
+        .with_state(mock.clone())
+        .merge(clock_routes(mock.clock.clone()))
 }
 
 async fn authorize(
@@ -431,16 +431,6 @@ fn details_record(m: &Mock) -> Value {
         "croppedDocs": {"front": image, "back": image},
         "details": details,
     })
-}
-
-#[derive(serde::Deserialize)]
-struct Advance {
-    secs: i64,
-}
-
-async fn advance_clock(State(m): State<Arc<Mock>>, Query(a): Query<Advance>) -> StatusCode {
-    m.clock.advance(a.secs);
-    StatusCode::NO_CONTENT
 }
 
 #[cfg(test)]

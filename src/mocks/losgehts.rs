@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{Clock, defects, oauth_error, opaque, redirect_with, url_with};
+use super::{Clock, clock_routes, defects, oauth_error, opaque, redirect_with, url_with};
 use crate::secret::Secret;
 
 defects!(
@@ -74,7 +74,7 @@ struct Grant {
 #[derive(Debug)]
 pub struct Mock {
     config: Config,
-    clock: Clock,
+    clock: Arc<Clock>,
     codes: Mutex<HashMap<String, Grant>>,
     tokens: Mutex<HashMap<String, (String, String, i64)>>,
     last_state: Mutex<Option<String>>,
@@ -94,7 +94,7 @@ pub fn router(config: Config) -> Router {
     crate::http::install_crypto_provider();
     let mock = Arc::new(Mock {
         config,
-        clock: Clock::default(),
+        clock: Arc::default(),
         codes: Mutex::default(),
         tokens: Mutex::default(),
         last_state: Mutex::default(),
@@ -108,9 +108,9 @@ pub fn router(config: Config) -> Router {
         .route("/oauth/authorize", get(authorize))
         .route("/oauth/token", post(token))
         .route("/oauth/userinfo", post(userinfo))
-        .route("/__mock/clock/advance", post(advance_clock))
         .route("/__mock/notify-callback", post(notify_callback))
-        .with_state(mock)
+        .with_state(mock.clone())
+        .merge(clock_routes(mock.clock.clone()))
 }
 
 async fn authorize(
@@ -398,16 +398,6 @@ fn verification_record(m: &Mock, state: &str, scope: &str) -> Value {
             {"AuditLogId": 52, "CreatedAt": "2025-12-28T21:13:12.621Z", "AuditMessage": "Phone captured", "AuditData": phone_data}
         ]
     })
-}
-
-#[derive(serde::Deserialize)]
-struct Advance {
-    secs: i64,
-}
-
-async fn advance_clock(State(m): State<Arc<Mock>>, Query(a): Query<Advance>) -> StatusCode {
-    m.clock.advance(a.secs);
-    StatusCode::NO_CONTENT
 }
 
 /// Control: the provider notifies the client's callback server-to-server about the latest

@@ -10,8 +10,12 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use axum::{Json, Router};
 use rand::Rng as _;
 use serde_json::json;
@@ -63,6 +67,23 @@ impl Clock {
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::SeqCst);
     }
+}
+
+#[derive(serde::Deserialize)]
+struct Advance {
+    secs: i64,
+}
+
+/// The control route every mock with a clock serves: `POST /__mock/clock/advance?secs=N` moves
+/// the mock's clock forward, so a lifetime is checked in milliseconds.
+pub fn clock_routes(clock: Arc<Clock>) -> Router {
+    async fn advance(State(clock): State<Arc<Clock>>, Query(a): Query<Advance>) -> StatusCode {
+        clock.advance(a.secs);
+        StatusCode::NO_CONTENT
+    }
+    Router::new()
+        .route("/__mock/clock/advance", post(advance))
+        .with_state(clock)
 }
 
 /// A random opaque value with a recognisable prefix (tests search reports for the prefixes).
