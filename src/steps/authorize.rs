@@ -45,6 +45,8 @@ async fn request_authorization(
                 .map(|(k, val)| (*k, (*val).to_owned())),
         );
     }
+    // An extra parameter replaces the dialect's value: RFC 6749 §3.1 forbids sending one twice,
+    // and a provider refusing the duplicate would pass a scenario for the wrong reason.
     params.retain(|(k, _)| !v.extra.iter().any(|(e, _)| e == k));
     params.extend(v.extra.iter().map(|(k, val)| (*k, (*val).to_owned())));
     params.retain(|(k, _)| !v.omit.contains(k));
@@ -137,13 +139,10 @@ async fn requests_without(w: &mut ConformanceWorld, param: String) -> Result<(),
     .await
 }
 
-/// A redirect URI on a host the client never registered.
-const UNREGISTERED_REDIRECT_URI: &str = "https://unregistered.invalid/callback";
-
-#[when("the client requests authorization with a redirect URI other than the registered one")]
-async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+/// An authorization with the dialect's default scope and one parameter set to `value`.
+async fn request_with(w: &mut ConformanceWorld, name: &str, value: &str) -> Result<(), Failure> {
     let scope = w.dialect()?.default_scope;
-    let extra = [("redirect_uri", UNREGISTERED_REDIRECT_URI)];
+    let extra = [(name, value)];
     request_authorization(
         w,
         scope,
@@ -155,22 +154,20 @@ async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<()
     .await
 }
 
+/// A redirect URI on a host the client never registered.
+const UNREGISTERED_REDIRECT_URI: &str = "https://unregistered.invalid/callback";
+
+#[when("the client requests authorization with a redirect URI other than the registered one")]
+async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    request_with(w, "redirect_uri", UNREGISTERED_REDIRECT_URI).await
+}
+
 #[when(expr = "the client requests authorization with response_type {string}")]
 async fn requests_with_response_type(
     w: &mut ConformanceWorld,
     response_type: String,
 ) -> Result<(), Failure> {
-    let scope = w.dialect()?.default_scope;
-    let extra = [("response_type", response_type.as_str())];
-    request_authorization(
-        w,
-        scope,
-        Variation {
-            extra: &extra,
-            ..Variation::default()
-        },
-    )
-    .await
+    request_with(w, "response_type", &response_type).await
 }
 
 fn ensure_code_issued(w: &ConformanceWorld) -> Result<(), Failure> {
