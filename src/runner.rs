@@ -55,6 +55,7 @@ fn usage(message: impl Into<String>) -> Stop {
 }
 
 async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
+    let started = std::time::Instant::now();
     let tags_op = match &args.tags {
         Some(expr) => Some(TagOperation::from_str(expr).map_err(|e| {
             usage(format!("--tags \"{expr}\" is not a tag expression ({e}); e.g. \"@losgehts and not @mock-only\""))
@@ -166,6 +167,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         targets: target_map,
         receiver,
         environment_errors: Mutex::default(),
+        shapes: report::ShapeLog::default(),
     });
 
     // Which scenarios run: the selected providers, the tag expression, and against a real
@@ -239,11 +241,19 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let reports = &args.reports;
     let summary = report::markdown_summary(&results, &target_label);
     let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
+    let record = report::RunRecord::new(
+        &target_label,
+        started.elapsed().as_millis() as u64,
+        results.clone(),
+        ctx.shapes.shapes(),
+    );
+    let run_json = serde_json::to_string_pretty(&record).unwrap_or_default();
     for (name, contents) in [
         ("junit.xml", junit.contents()),
         ("cucumber.json", json.contents()),
         ("summary.md", summary),
         ("results.json", results_json),
+        (report::run_record::RUN_FILE, run_json),
     ] {
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;

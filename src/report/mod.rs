@@ -3,9 +3,13 @@
 //! and redacted.
 
 mod collector;
+pub mod run_record;
+pub mod shape;
 mod summary;
 
 pub use collector::{Collector, ScenarioResult, Status};
+pub use run_record::RunRecord;
+pub use shape::ShapeLog;
 pub use summary::{console_summary, markdown_summary};
 
 use std::path::Path;
