@@ -79,6 +79,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     };
     let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
     let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    let doc_features = all_features.clone();
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
@@ -248,12 +249,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         ctx.shapes.shapes(),
     );
     let run_json = serde_json::to_string_pretty(&record).unwrap_or_default();
+    let index_html =
+        report::html::run_page(&doc_features, &args.schemas, &record).map_err(usage)?;
     for (name, contents) in [
         ("junit.xml", junit.contents()),
         ("cucumber.json", json.contents()),
         ("summary.md", summary),
         ("results.json", results_json),
         (report::run_record::RUN_FILE, run_json),
+        ("index.html", index_html),
     ] {
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;

@@ -3,6 +3,8 @@
 //! and redacted.
 
 mod collector;
+mod failure_view;
+pub mod html;
 pub mod run_record;
 pub mod shape;
 mod summary;
