@@ -1,5 +1,6 @@
 //! The command line: `run` (the suite), `mock` (one provider standalone), `defects` (what each
-//! mock can be broken with). Exit codes are part of the interface.
+//! mock can be broken with), `docs` (the contracts as HTML). Exit codes are part of the
+//! interface.
 
 use std::path::PathBuf;
 
@@ -32,6 +33,7 @@ Examples:
   LOSGEHTS_CLIENT_SECRET=... idp-conformance run --target targets/losgehts.toml
   idp-conformance run --mock-defect losgehts:code-reusable   # watch a check catch a defect
   idp-conformance mock losgehts --port 8080             # develop against a mock provider
+  idp-conformance docs                                  # the contracts as reports/docs.html
 
 Logging: RUST_LOG=idp_conformance=info prints one redacted line per HTTP exchange (stderr).";
 
@@ -50,11 +52,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance suite and write reports (junit.xml, cucumber.json, summary.md,
-    /// results.json).
+    /// results.json, run.json, index.html).
     #[command(after_help = AFTER_HELP)]
     Run(RunArgs),
     /// Serve one embedded mock provider on loopback, for developing against it.
     Mock(MockArgs),
+    /// Render the features and schemas as an HTML page (docs.html), without running anything:
+    /// each provider's contract, for reading before any target exists.
+    Docs(DocsArgs),
     /// List the named defects each mock provider can be started with.
     Defects {
         /// Only this provider's defects.
@@ -94,6 +99,19 @@ pub struct RunArgs {
     /// No colours on the console.
     #[arg(long)]
     pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Folder of *.feature files.
+    #[arg(long, value_name = "DIR", default_value = "features")]
+    pub features: PathBuf,
+    /// Folder of JSON Schemas, embedded in the page.
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub schemas: PathBuf,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE", default_value = "reports/docs.html")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

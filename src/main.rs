@@ -10,6 +10,7 @@
 
 mod checks;
 mod cli;
+mod docs;
 mod documents;
 mod features;
 mod files;
@@ -61,6 +62,7 @@ fn main() -> std::process::ExitCode {
             Command::Run(args) => runner::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
             Command::Defects { provider } => list_defects(provider.as_deref()),
+            Command::Docs(args) => docs::run(args),
         }
     });
     std::process::ExitCode::from(code as u8)

@@ -82,3 +82,82 @@ fn the_report_documents_each_scenario_with_its_verdict_and_evidence() {
         insta::assert_snapshot!("report_with_failures", readable(&html));
     });
 }
+
+fn docs(args: &[&str]) -> std::process::Output {
+    common::bin()
+        .arg("docs")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn docs_renders_the_contracts_without_running_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_file = tmp.path().join("docs.html");
+    let out = docs(&[
+        "--features",
+        fixture("features").to_str().unwrap(),
+        "--schemas",
+        fixture("schemas").to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("1 features (3 scenarios) written to"),
+        "{}",
+        common::text(&out)
+    );
+    let html = std::fs::read_to_string(&out_file).unwrap();
+    assert_self_contained(&html);
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("docs_page", readable(&html));
+    });
+}
+
+#[test]
+fn docs_of_the_shipped_features_have_a_section_per_provider_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_file = tmp.path().join("docs.html");
+    let out = docs(&["--out", out_file.to_str().unwrap()]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let html = std::fs::read_to_string(&out_file).unwrap();
+    for entry in std::fs::read_dir(common::root().join("features")).unwrap() {
+        let name = entry
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .replace('_', "-");
+        assert!(
+            html.contains(&format!("id=\"provider-{name}\"")),
+            "no section for features/{name}"
+        );
+    }
+    assert!(html.contains("<section id=\"schemas\">"));
+}
+
+#[test]
+fn docs_stops_at_a_malformed_feature_naming_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let features = tmp.path().join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    std::fs::write(
+        features.join("bad.feature"),
+        "Feature: x\n\n  Scenario: y\n    Given a step\n  Nonsense here\n",
+    )
+    .unwrap();
+    let out = docs(&[
+        "--features",
+        features.to_str().unwrap(),
+        "--out",
+        tmp.path().join("docs.html").to_str().unwrap(),
+    ]);
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("bad.feature:5:"),
+        "{}",
+        common::text(&out)
+    );
+    assert!(!tmp.path().join("docs.html").exists());
+}

@@ -164,7 +164,7 @@ pub struct ScenarioView {
     pub tag_list: String,
     pub provider: String,
     pub paragraphs: Vec<Paragraph>,
-    /// `passed`, `failed`, `skipped` or `not-run`.
+    /// `passed`, `failed`, `skipped`, `not-run`, or `doc` in the documentation.
     pub status: String,
     pub duration: Option<String>,
     pub skip_reason: Option<String>,
@@ -584,7 +584,7 @@ fn scenario_view(
         .as_ref()
         .and_then(|m| m.get(&(file, scenario.position.line)).copied());
     let status = match (&ctx.results, result) {
-        (None, _) => "not-run",
+        (None, _) => "doc",
         (Some(_), None) => "not-run",
         (Some(_), Some(r)) => status_name(r.status),
     };
@@ -605,7 +605,9 @@ fn scenario_view(
         .chain(rule.and_then(|r| r.background.as_ref()));
     let mut steps: Vec<StepView> = Vec::new();
     let mut lines: Vec<(bool, &gherkin::Step)> = Vec::new();
-    for b in backgrounds {
+    // The documentation shows the background once, above the scenarios; a run shows each
+    // scenario's own run of it.
+    for b in backgrounds.filter(|_| ctx.results.is_some()) {
         lines.extend(b.steps.iter().map(|s| (true, s)));
     }
     lines.extend(scenario.steps.iter().map(|s| (false, s)));
