@@ -31,6 +31,7 @@ fn write(args: &DocsArgs) -> Result<String, String> {
         results: None,
         target: None,
         duration_ms: None,
+        diff: None,
     })?;
     let dir = args
         .out

@@ -10,6 +10,7 @@
 
 mod checks;
 mod cli;
+mod diff;
 mod docs;
 mod documents;
 mod features;
@@ -63,6 +64,7 @@ fn main() -> std::process::ExitCode {
             Command::Mock(args) => serve_mock(args).await,
             Command::Defects { provider } => list_defects(provider.as_deref()),
             Command::Docs(args) => docs::run(args),
+            Command::Diff(args) => diff::run(args),
         }
     });
     std::process::ExitCode::from(code as u8)

@@ -80,6 +80,13 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
     let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
     let doc_features = all_features.clone();
+    let baseline = match &args.baseline {
+        Some(path) => Some((
+            report::RunRecord::load(path).map_err(usage)?,
+            path.display().to_string(),
+        )),
+        None => None,
+    };
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
@@ -249,8 +256,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         ctx.shapes.shapes(),
     );
     let run_json = serde_json::to_string_pretty(&record).unwrap_or_default();
-    let index_html =
-        report::html::run_page(&doc_features, &args.schemas, &record).map_err(usage)?;
+    let diff = baseline
+        .as_ref()
+        .map(|(b, file)| crate::diff::compare(b, file, &record, "this run"));
+    let index_html = report::html::run_page(&doc_features, &args.schemas, &record, diff.clone())
+        .map_err(usage)?;
     for (name, contents) in [
         ("junit.xml", junit.contents()),
         ("cucumber.json", json.contents()),
@@ -261,6 +271,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     ] {
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
+    }
+    if let Some(diff) = &diff {
+        let markdown = crate::diff::markdown(diff).map_err(usage)?;
+        report::write_report(reports, "diff.md", &markdown)
+            .map_err(|e| usage(format!("cannot write {}/diff.md: {e}", reports.display())))?;
     }
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());

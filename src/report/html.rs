@@ -9,18 +9,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::LazyLock;
 
 use cucumber::gherkin;
 use serde::Serialize;
 
 use super::failure_view::FailureView;
 use super::{ScenarioResult, Status};
+use crate::diff::Diff;
 use crate::features::merged_tags;
 use crate::providers::Provider;
-use crate::secret;
-
-const TEMPLATE: &str = include_str!("../../templates/report.html");
 
 /// What a tag says about where a scenario's rule comes from or what it needs.
 const TAG_MEANINGS: &[(&str, &str)] = &[
@@ -65,7 +62,7 @@ const AMBIGUITY_MARKERS: &[&str] = &[
 #[derive(Debug, Serialize)]
 pub struct Page {
     pub title: String,
-    /// `run` (verdicts present) or `docs` (features and schemas only).
+    /// `run` (verdicts present), `docs` (features and schemas only) or `diff` (changes only).
     pub mode: &'static str,
     pub tool: &'static str,
     pub target: Option<String>,
@@ -75,6 +72,8 @@ pub struct Page {
     pub providers: Vec<ProviderView>,
     pub tags: Vec<String>,
     pub schemas: Vec<SchemaView>,
+    /// The changes against a baseline run (`run --baseline`, `diff --html`).
+    pub diff: Option<Diff>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -215,6 +214,7 @@ pub struct Sources<'a> {
     pub results: Option<&'a [ScenarioResult]>,
     pub target: Option<&'a str>,
     pub duration_ms: Option<u64>,
+    pub diff: Option<Diff>,
 }
 
 /// `index.html` of a run: the documentation with the run's verdicts.
@@ -222,6 +222,7 @@ pub fn run_page(
     features: &[gherkin::Feature],
     schemas: &Path,
     record: &super::RunRecord,
+    diff: Option<Diff>,
 ) -> Result<String, String> {
     render(Sources {
         features,
@@ -229,6 +230,7 @@ pub fn run_page(
         results: Some(&record.scenarios),
         target: Some(&record.target),
         duration_ms: Some(record.duration_ms),
+        diff,
     })
 }
 
@@ -238,21 +240,29 @@ pub fn render(sources: Sources<'_>) -> Result<String, String> {
     render_page(&page)
 }
 
-/// Lays out a built page with the template.
-pub fn render_page(page: &Page) -> Result<String, String> {
-    let html = ENV
-        .get_template("report.html")
-        .and_then(|t| t.render(minijinja::value::Serde(page)))
-        .map_err(|e| format!("cannot render the HTML report: {e:#}"))?;
-    Ok(secret::redact(&html))
+impl Page {
+    /// A page with the changes between two runs alone (`diff --html`).
+    pub fn diff_only(diff: Diff) -> Self {
+        Self {
+            title: "idp-conformance: changes between two runs".to_owned(),
+            mode: "diff",
+            tool: concat!("idp-conformance ", env!("CARGO_PKG_VERSION")),
+            target: None,
+            duration: None,
+            totals: Counts::default(),
+            summary: Vec::new(),
+            providers: Vec::new(),
+            tags: Vec::new(),
+            schemas: Vec::new(),
+            diff: Some(diff),
+        }
+    }
 }
 
-static ENV: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
-    let mut env = minijinja::Environment::new();
-    env.add_template("report.html", TEMPLATE)
-        .expect("templates/report.html compiles (checked by the HTML tests)");
-    env
-});
+/// Lays out a built page with the template.
+pub fn render_page(page: &Page) -> Result<String, String> {
+    super::templates::render("report.html", page)
+}
 
 /// Every `*.json` below `dir` as (schema name, JSON), for embedding in the page.
 pub fn read_schemas(dir: &Path) -> Result<Vec<(String, serde_json::Value)>, String> {
@@ -400,13 +410,20 @@ fn build(sources: Sources<'_>) -> Page {
         schemas: sources.schemas.iter().map(|(n, _)| n.clone()).collect(),
         tags: BTreeSet::new(),
     };
+    // A run's page shows the providers the run tested; the documentation shows every one.
+    let tested: Option<BTreeSet<&str>> = sources
+        .results
+        .map(|rs| rs.iter().map(|r| r.provider.as_str()).collect());
     let mut by_provider: BTreeMap<(usize, String), Vec<FeatureView>> = BTreeMap::new();
     for feature in sources.features {
+        let provider = feature_provider(feature);
+        if tested
+            .as_ref()
+            .is_some_and(|t| !t.contains(provider.as_str()))
+        {
+            continue;
+        }
         let view = feature_view(feature, &mut ctx);
-        let provider = Provider::from_tags(&feature.tags)
-            .map(|p| p.name().to_owned())
-            .or_else(|| view_provider(&view))
-            .unwrap_or_else(|| "unknown".to_owned());
         let order = Provider::ALL
             .iter()
             .position(|p| p.name() == provider)
@@ -478,11 +495,25 @@ fn build(sources: Sources<'_>) -> Page {
         providers,
         tags: ctx.tags.into_iter().collect(),
         schemas,
+        diff: sources.diff,
     }
 }
 
-fn view_provider(view: &FeatureView) -> Option<String> {
-    all_scenarios(view).next().map(|s| s.provider.clone())
+/// The provider a feature documents: its tag, or the first of its scenarios that has one.
+fn feature_provider(feature: &gherkin::Feature) -> String {
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()));
+    Provider::from_tags(&feature.tags)
+        .or_else(|| {
+            scenarios
+                .map(|s| Provider::from_tags(&s.tags))
+                .find(Option::is_some)
+                .flatten()
+        })
+        .map(|p| p.name().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 fn all_scenarios(f: &FeatureView) -> impl Iterator<Item = &ScenarioView> {

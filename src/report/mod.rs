@@ -3,11 +3,12 @@
 //! and redacted.
 
 mod collector;
-mod failure_view;
+pub mod failure_view;
 pub mod html;
 pub mod run_record;
 pub mod shape;
 mod summary;
+pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
 pub use run_record::RunRecord;

@@ -2,6 +2,8 @@
 //! every scenario's verdict and the response shapes per endpoint. Values never enter it: shapes
 //! hold field names and types, failures are redacted like every report.
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 use super::ScenarioResult;
@@ -42,5 +44,39 @@ impl RunRecord {
             scenarios,
             shapes,
         }
+    }
+
+    /// Reads a run record from `path`: a `run.json`, or a reports folder holding one. The error
+    /// names the file and, for malformed JSON, the line.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let file: PathBuf = if path.is_dir() {
+            path.join(RUN_FILE)
+        } else {
+            path.to_path_buf()
+        };
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            format!(
+                "{}: cannot read the run record: {e} (pass a {RUN_FILE} or the reports folder \
+                 of a run)",
+                file.display()
+            )
+        })?;
+        let record: Self = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a run record: {e}",
+                file.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        if record.format != FORMAT {
+            return Err(format!(
+                "{}: run record format {} (this harness reads format {FORMAT}); rerun the suite \
+                 with this version",
+                file.display(),
+                record.format
+            ));
+        }
+        Ok(record)
     }
 }
