@@ -161,3 +161,157 @@ fn docs_stops_at_a_malformed_feature_naming_file_and_line() {
     );
     assert!(!tmp.path().join("docs.html").exists());
 }
+
+/// Debian's chromium, installed by `scripts/ensure-chromium.sh` when missing.
+fn chromium() -> String {
+    let out = std::process::Command::new("bash")
+        .arg(common::root().join("scripts/ensure-chromium.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "scripts/ensure-chromium.sh could not provide /usr/bin/chromium:\n{}",
+        common::text(&out)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned()
+}
+
+/// Runs headless Chromium on `url` with `args`, bounded in time; returns (stdout, stderr).
+fn headless(browser: &str, profile: &Path, args: &[&str], url: &str) -> (String, String) {
+    let out = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        common::text(&out)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_report_renders_in_headless_chromium_with_its_failure_details() {
+    let browser = chromium();
+    let tmp = tempfile::tempdir().unwrap();
+    let reports = tmp.path().join("reports");
+    let out = common::run(&["--mock-defect", "losgehts:missing-expires-in"], &reports);
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let url = format!(
+        "file://{}#status=failed",
+        reports.join("index.html").display()
+    );
+
+    // The DOM after the page's script ran, and every console message the page produced.
+    let (dom, log) = headless(
+        &browser,
+        &tmp.path().join("profile-dom"),
+        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
+        &url,
+    );
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    assert!(
+        dom.contains("data-ready=\"true\""),
+        "the page's script did not finish"
+    );
+    // The status filter from the URL hid every scenario that did not fail.
+    let tags = |status: &str| -> Vec<String> {
+        dom.split(&format!("<div class=\"scenario {status}\""))
+            .skip(1)
+            .map(|rest| rest.split('>').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    let failed = tags("failed");
+    assert_eq!(
+        failed.len(),
+        2,
+        "the two scenarios missing-expires-in breaks"
+    );
+    assert!(
+        failed.iter().all(|t| !t.contains(" hidden")),
+        "failures shown"
+    );
+    let passed = tags("passed");
+    assert!(passed.len() > 100);
+    assert!(
+        passed.iter().all(|t| t.contains(" hidden")),
+        "passes hidden"
+    );
+    let failed = failed.len();
+    assert!(
+        dom.contains(&format!("{failed} of ")),
+        "the count of shown scenarios"
+    );
+    // The failure details: the failing step, the schema error, the redacted exchange.
+    for evidence in [
+        "Why it failed",
+        "\"expires_in\" is a required property",
+        "Request and response (secrets masked)",
+        "\"access_token\":\"[REDACTED]\"",
+        "href=\"#schema-losgehts-token-response\"",
+    ] {
+        assert!(dom.contains(evidence), "the page lacks {evidence}");
+    }
+
+    // A screenshot of the failures for people to look at (reports/ is not committed).
+    let shot = common::root().join("reports/index-failures.png");
+    let _ = std::fs::remove_file(&shot);
+    headless(
+        &browser,
+        &tmp.path().join("profile-shot"),
+        &[
+            "--window-size=1400,2000",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &url,
+    );
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        size > 30_000,
+        "the screenshot is missing or blank ({size} bytes)"
+    );
+}
+
+#[test]
+fn the_console_check_sees_a_script_error() {
+    let browser = chromium();
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("broken.html");
+    std::fs::write(
+        &page,
+        "<html><body><script>notDefined();</script></body></html>",
+    )
+    .unwrap();
+    let (_, log) = headless(
+        &browser,
+        &tmp.path().join("profile"),
+        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
+        &format!("file://{}", page.display()),
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains(":CONSOLE") && l.contains("notDefined")),
+        "a script error reaches the log the report's test reads:\n{log}"
+    );
+}
