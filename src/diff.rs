@@ -193,7 +193,7 @@ fn keyed<'a>(
 
 /// A failure's title with its expected and actual values, on one line.
 fn reason(failure: &str) -> String {
-    let view = crate::report::failure_view::FailureView::parse(failure);
+    let view = crate::report::failure_view::FailureView::parse(failure).failure;
     let mut out = view.title.clone();
     if let (Some(e), Some(a)) = (&view.expected, &view.actual) {
         out.push_str(&format!(" (expected {e}; actual {a})"));

@@ -181,6 +181,23 @@ fn chromium() -> String {
         .to_owned()
 }
 
+/// The DOM after the page's scripts ran, and every console message the page produced (read
+/// from Chromium's log on stderr).
+fn dom_and_console(browser: &str, profile: &Path, url: &str) -> (String, Vec<String>) {
+    let (dom, log) = headless(
+        browser,
+        profile,
+        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
+        url,
+    );
+    let console = log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_owned)
+        .collect();
+    (dom, console)
+}
+
 /// Runs headless Chromium on `url` with `args`, bounded in time; returns (stdout, stderr).
 fn headless(browser: &str, profile: &Path, args: &[&str], url: &str) -> (String, String) {
     let out = std::process::Command::new("timeout")
@@ -222,14 +239,7 @@ fn the_report_renders_in_headless_chromium_with_its_failure_details() {
         reports.join("index.html").display()
     );
 
-    // The DOM after the page's script ran, and every console message the page produced.
-    let (dom, log) = headless(
-        &browser,
-        &tmp.path().join("profile-dom"),
-        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
-        &url,
-    );
-    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    let (dom, console) = dom_and_console(&browser, &tmp.path().join("profile-dom"), &url);
     assert!(console.is_empty(), "console messages: {console:#?}");
     assert!(
         dom.contains("data-ready=\"true\""),
@@ -303,15 +313,10 @@ fn the_console_check_sees_a_script_error() {
         "<html><body><script>notDefined();</script></body></html>",
     )
     .unwrap();
-    let (_, log) = headless(
-        &browser,
-        &tmp.path().join("profile"),
-        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
-        &format!("file://{}", page.display()),
-    );
+    let url = format!("file://{}", page.display());
+    let (_, console) = dom_and_console(&browser, &tmp.path().join("profile"), &url);
     assert!(
-        log.lines()
-            .any(|l| l.contains(":CONSOLE") && l.contains("notDefined")),
-        "a script error reaches the log the report's test reads:\n{log}"
+        console.iter().any(|l| l.contains("notDefined")),
+        "a script error reaches the log the report's test reads: {console:#?}"
     );
 }

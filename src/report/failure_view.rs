@@ -7,19 +7,15 @@
 
 use serde::Serialize;
 
+use crate::checks::Failure;
+
 /// The parts of one failure, as the HTML report lays them out.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct FailureView {
     /// The failing step with its line: `Then the response status is 400 (line 12)`.
     pub step: Option<String>,
-    pub title: String,
-    pub expected: Option<String>,
-    pub actual: Option<String>,
-    pub pointer: Option<String>,
-    pub rule: Option<String>,
-    pub details: Vec<String>,
-    /// The redacted request/response excerpt.
-    pub exchange: Option<String>,
+    #[serde(flatten)]
+    pub failure: Failure,
 }
 
 #[derive(Clone, Copy)]
@@ -51,7 +47,7 @@ impl FailureView {
                 let rest: Vec<&str> = std::iter::once(body)
                     .chain(lines.by_ref().map(|l| l.strip_prefix("  ").unwrap_or(l)))
                     .collect();
-                view.exchange = Some(rest.join("\n"));
+                view.failure.exchange = Some(rest.join("\n"));
                 break;
             }
             let labelled = [
@@ -71,12 +67,12 @@ impl FailureView {
             } else if let Some(detail) = body.strip_prefix("- ").filter(|_| line.starts_with("  "))
             {
                 part = Part::Detail;
-                view.details.push(detail.to_owned());
+                view.failure.details.push(detail.to_owned());
             } else {
                 match part {
                     Part::Title => title.push(line),
                     Part::Detail => {
-                        if let Some(last) = view.details.last_mut() {
+                        if let Some(last) = view.failure.details.last_mut() {
                             last.push('\n');
                             last.push_str(line.trim());
                         }
@@ -90,16 +86,17 @@ impl FailureView {
                 }
             }
         }
-        view.title = title.join("\n");
+        view.failure.title = title.join("\n");
         view
     }
 
     fn field(&mut self, part: Part) -> &mut Option<String> {
+        let f = &mut self.failure;
         match part {
-            Part::Expected => &mut self.expected,
-            Part::Actual => &mut self.actual,
-            Part::Pointer => &mut self.pointer,
-            _ => &mut self.rule,
+            Part::Expected => &mut f.expected,
+            Part::Actual => &mut f.actual,
+            Part::Pointer => &mut f.pointer,
+            _ => &mut f.rule,
         }
     }
 }
@@ -107,7 +104,6 @@ impl FailureView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Failure;
 
     #[test]
     fn a_failure_display_reads_back_into_its_parts() {
@@ -125,20 +121,14 @@ mod tests {
             view.step.as_deref(),
             Some("And the body matches the schema \"p/token\" (line 19)")
         );
-        assert_eq!(view.title, failure.title);
-        assert_eq!(view.expected, failure.expected);
-        assert_eq!(view.actual, failure.actual);
-        assert_eq!(view.pointer, failure.pointer);
-        assert_eq!(view.rule, failure.rule);
-        assert_eq!(view.details, failure.details);
-        assert_eq!(view.exchange, failure.exchange);
+        assert_eq!(view.failure, failure);
     }
 
     #[test]
     fn text_in_another_layout_stays_whole() {
         let view = FailureView::parse("hook failed: boom\nsecond line");
         assert_eq!(view.step, None);
-        assert_eq!(view.title, "hook failed: boom\nsecond line");
-        assert_eq!(view.expected, None);
+        assert_eq!(view.failure.title, "hook failed: boom\nsecond line");
+        assert_eq!(view.failure.expected, None);
     }
 }
