@@ -10,6 +10,8 @@
 
 mod checks;
 mod cli;
+mod diff;
+mod docs;
 mod documents;
 mod features;
 mod files;
@@ -61,6 +63,8 @@ fn main() -> std::process::ExitCode {
             Command::Run(args) => runner::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
             Command::Defects { provider } => list_defects(provider.as_deref()),
+            Command::Docs(args) => docs::run(args),
+            Command::Diff(args) => diff::run(args),
         }
     });
     std::process::ExitCode::from(code as u8)

@@ -55,6 +55,7 @@ fn usage(message: impl Into<String>) -> Stop {
 }
 
 async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
+    let started = std::time::Instant::now();
     let tags_op = match &args.tags {
         Some(expr) => Some(TagOperation::from_str(expr).map_err(|e| {
             usage(format!("--tags \"{expr}\" is not a tag expression ({e}); e.g. \"@losgehts and not @mock-only\""))
@@ -78,6 +79,14 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     };
     let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
     let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    let doc_features = all_features.clone();
+    let baseline = match &args.baseline {
+        Some(path) => Some((
+            report::RunRecord::load(path).map_err(usage)?,
+            path.display().to_string(),
+        )),
+        None => None,
+    };
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
@@ -166,6 +175,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         targets: target_map,
         receiver,
         environment_errors: Mutex::default(),
+        shapes: report::ShapeLog::default(),
     });
 
     // Which scenarios run: the selected providers, the tag expression, and against a real
@@ -239,14 +249,33 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let reports = &args.reports;
     let summary = report::markdown_summary(&results, &target_label);
     let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
+    let record = report::RunRecord::new(
+        &target_label,
+        started.elapsed().as_millis() as u64,
+        results.clone(),
+        ctx.shapes.shapes(),
+    );
+    let run_json = serde_json::to_string_pretty(&record).unwrap_or_default();
+    let diff = baseline
+        .as_ref()
+        .map(|(b, file)| crate::diff::compare(b, file, &record, "this run"));
+    let index_html = report::html::run_page(&doc_features, &args.schemas, &record, diff.clone())
+        .map_err(usage)?;
     for (name, contents) in [
         ("junit.xml", junit.contents()),
         ("cucumber.json", json.contents()),
         ("summary.md", summary),
         ("results.json", results_json),
+        (report::run_record::RUN_FILE, run_json),
+        ("index.html", index_html),
     ] {
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
+    }
+    if let Some(diff) = &diff {
+        let markdown = crate::diff::markdown(diff).map_err(usage)?;
+        report::write_report(reports, "diff.md", &markdown)
+            .map_err(|e| usage(format!("cannot write {}/diff.md: {e}", reports.display())))?;
     }
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());

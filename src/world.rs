@@ -11,6 +11,7 @@ use crate::checks::{CheckResult, Failure};
 use crate::http::{Exchange, HttpClient, Request};
 use crate::providers::{Dialect, Provider};
 use crate::receiver::Receiver;
+use crate::report::ShapeLog;
 use crate::schema::SchemaSet;
 use crate::secret::Secret;
 use crate::target::Target;
@@ -24,6 +25,8 @@ pub struct RunContext {
     pub receiver: Option<Receiver>,
     /// Transport errors seen during the run (they decide exit code 3).
     pub environment_errors: Mutex<Vec<String>>,
+    /// The shape of every answer, per endpoint (for `run.json` and `idp-conformance diff`).
+    pub shapes: ShapeLog,
 }
 
 static CONTEXT: OnceLock<Arc<RunContext>> = OnceLock::new();
@@ -127,6 +130,7 @@ impl ConformanceWorld {
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
         match self.ctx.http.send(request).await {
             Ok(exchange) => {
+                self.record_shape(&exchange);
                 self.last = Some(exchange);
                 Ok(self.last.as_ref().expect("just set"))
             }
@@ -139,6 +143,13 @@ impl ConformanceWorld {
                     .push(message.clone());
                 Err(Failure::new(message))
             }
+        }
+    }
+
+    fn record_shape(&self, exchange: &Exchange) {
+        if let Some(t) = self.provider.and_then(|p| self.ctx.targets.get(&p)) {
+            let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
+            self.ctx.shapes.record(t.provider.name(), &bases, exchange);
         }
     }
 

@@ -3,9 +3,16 @@
 //! and redacted.
 
 mod collector;
+pub mod failure_view;
+pub mod html;
+pub mod run_record;
+pub mod shape;
 mod summary;
+pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
+pub use run_record::RunRecord;
+pub use shape::ShapeLog;
 pub use summary::{console_summary, markdown_summary};
 
 use std::path::Path;
