@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
 
 use base64::Engine as _;
 
@@ -17,53 +15,24 @@ const PASSWORD: &str = "asdsad2132132";
 /// LoginSign's developer portal session cookie, as the browser sends it.
 const DEV_COOKIE_VALUE: &str = "Known-Developer-Session-0815";
 
-/// The mock process; its stdout stays open (held here) for as long as it runs.
-struct Mock(
-    Child,
-    #[allow(dead_code)] BufReader<std::process::ChildStdout>,
-);
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `idp-conformance mock PROVIDER` with the known secrets, `args` and the defects.
-fn start_mock(provider: &str, args: &[&str], defects: &[&str]) -> (Mock, String) {
-    let mut cmd = common::bin();
-    cmd.args([
-        "mock",
-        provider,
-        "--port",
-        "0",
+fn start_mock(provider: &str, args: &[&str], defects: &[&str]) -> (common::Mock, String) {
+    let mut all: Vec<&str> = vec![
         "--client-secret-env",
         "IDPC_TEST_SECRET",
         "--developer-session-env",
         "IDPC_TEST_DEV_SESSION",
-    ])
-    .args(args)
-    .env("IDPC_TEST_SECRET", SECRET)
-    .env(
-        "IDPC_TEST_DEV_SESSION",
-        format!("ls_dev={DEV_COOKIE_VALUE}"),
-    )
-    .stdout(Stdio::piped());
+    ];
+    all.extend_from_slice(args);
     for d in defects {
-        cmd.args(["--defect", d]);
+        all.extend_from_slice(&["--defect", d]);
     }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .last()
-        .expect("the mock prints its URL")
-        .to_owned();
-    (Mock(child, reader), url)
+    let cookie = format!("ls_dev={DEV_COOKIE_VALUE}");
+    let envs = [
+        ("IDPC_TEST_SECRET", SECRET),
+        ("IDPC_TEST_DEV_SESSION", cookie.as_str()),
+    ];
+    common::start_mock(provider, &all, &envs)
 }
 
 /// Runs the suite at -vv with debug logging against `target` (a target file's text); returns
