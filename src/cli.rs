@@ -77,7 +77,7 @@ pub struct RunArgs {
     /// Target file describing real deployments (see targets/). Without it, the embedded mocks.
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
-    /// Only this provider (repeatable): losgehts, authenteq, sso_v1.
+    /// Only this provider (repeatable): losgehts, authenteq, sso_v1, loginsign.
     #[arg(long, value_name = "NAME")]
     pub provider: Vec<String>,
     /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
@@ -138,7 +138,7 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
-    /// The provider to serve: losgehts, authenteq, sso_v1.
+    /// The provider to serve: losgehts, authenteq, sso_v1, loginsign.
     pub provider: String,
     /// Port on 127.0.0.1 (0 picks a free one and prints it).
     #[arg(long, default_value_t = 8080)]
@@ -155,4 +155,11 @@ pub struct MockArgs {
     /// The client's registered redirect URI.
     #[arg(long, default_value = "http://127.0.0.1:9999/callback")]
     pub redirect_uri: String,
+    /// Environment variable holding the developer portal's session cookie, name=value
+    /// (LoginSign; unset: ls_dev=mock-developer-session).
+    #[arg(long, value_name = "VAR", default_value = "MOCK_DEVELOPER_SESSION")]
+    pub developer_session_env: String,
+    /// Where the mock delivers its webhooks (LoginSign's user_account_deleted).
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
 }

@@ -15,12 +15,13 @@ use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
 use crate::http::{HttpClient, Limits, Request};
 use crate::mocks::{RunningMock, opaque, serve};
+use crate::needs;
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
-use crate::target::{self, AuthorizationStrategy, Target};
+use crate::target::{self, AppAccess, AuthorizationStrategy, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
 /// The tag of scenarios that need the embedded mock's control routes.
@@ -90,7 +91,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
-    let mut receiver = None;
+    let receiver;
     let (targets, limits, target_label) = match &args.target {
         Some(path) => {
             if !args.mock_defect.is_empty() {
@@ -110,6 +111,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     path.display()
                 )));
             }
+            receiver = webhook_receiver(&targets, path).await?;
             (targets, config.limits, path.display().to_string())
         }
         None => {
@@ -123,6 +125,8 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     client_id: "40".to_owned(),
                     client_secret: Secret::new(opaque("mock-secret-")),
                     redirect_uri: r.callback_url(),
+                    developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
+                    webhook_url: Some(r.webhook_url()),
                 };
                 secret::register_basic(&client.client_id, client.client_secret.expose());
                 let router = p
@@ -142,6 +146,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     mock_control: true,
                     test_telephone: p.mock_test_user().0,
                     test_sms_code: p.mock_test_user().1,
+                    app: AppAccess {
+                        app_id: p.mock_app_id().map(str::to_owned),
+                        developer_session: Some(client.developer_session),
+                        webhook_listen: Some(r.addr()),
+                    },
                 });
                 mocks.push(mock);
             }
@@ -183,6 +192,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let skipped: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
     let filter = {
         let skipped = skipped.clone();
+        let ctx = ctx.clone();
         move |f: &Feature, r: Option<&Rule>, s: &Scenario| {
             let tags = features::merged_tags(f, r, s);
             let Some(p) = Provider::from_tags(&tags) else {
@@ -205,6 +215,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     s,
                     NEEDS_SMS_CODE_REASON,
                 ));
+                return false;
+            }
+            if let Some(reason) = ctx.targets.get(&p).and_then(|t| needs::unmet(t, &tags)) {
+                let skip = ScenarioResult::skipped(f, r, s, &reason);
+                skipped.lock().unwrap().push(skip);
                 return false;
             }
             true
@@ -340,6 +355,26 @@ fn parse_mock_defects(
         map.entry(provider).or_default().push(name.to_owned());
     }
     Ok(map)
+}
+
+/// The webhook receiver a target file asks for (`webhook_listen`), started before any scenario.
+async fn webhook_receiver(
+    targets: &[Target],
+    path: &std::path::Path,
+) -> Result<Option<Receiver>, Stop> {
+    let Some((provider, addr)) = targets
+        .iter()
+        .find_map(|t| t.app.webhook_listen.map(|a| (t.provider, a)))
+    else {
+        return Ok(None);
+    };
+    Receiver::start_on(addr).await.map(Some).map_err(|e| {
+        usage(format!(
+            "{}: [providers.{}] webhook_listen = \"{addr}\": cannot listen there: {e}",
+            path.display(),
+            provider.name()
+        ))
+    })
 }
 
 /// Before any scenario: every real target must answer at all. Unreachable is exit 3.

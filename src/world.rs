@@ -57,6 +57,28 @@ pub struct ConformanceWorld {
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
+    /// What a LoginSign scenario has learned about the user's connection and licenses.
+    pub loginsign: LoginSignSession,
+}
+
+/// The values a LoginSign scenario carries from step to step; sessions and codes are secrets.
+#[derive(Clone, Debug, Default)]
+pub struct LoginSignSession {
+    /// The connection id `GET /api/user` answered (the user's link to this app).
+    pub connection_id: Option<String>,
+    /// The user's Global User ID, from the same answer.
+    pub global_id: Option<String>,
+    /// The end user's LoginSign session cookie, `name=value` (from the embedded mock).
+    pub user_session: Option<Secret>,
+    /// The license variant the scenario created.
+    pub variant_id: Option<String>,
+    /// The license code the scenario generated: its id and the code itself.
+    pub license_code_id: Option<String>,
+    pub license_code: Option<Secret>,
+    /// The last webhook payload a step found at the receiver.
+    pub webhook: Option<Value>,
+    /// The route ("METHOD /path") and credential of the last credential check's request.
+    pub called: Option<(String, crate::documents::Credential)>,
 }
 
 /// The values an SSO v1 flow carries from step to step; the codes are secrets.
@@ -77,6 +99,7 @@ impl std::fmt::Debug for ConformanceWorld {
             .field("authorization", &self.authorization)
             .field("access_token", &self.access_token)
             .field("sso", &self.sso)
+            .field("loginsign", &self.loginsign)
             .field(
                 "last_status",
                 &self.last.as_ref().map(|e| e.response.status),
@@ -98,6 +121,7 @@ impl ConformanceWorld {
             access_token: None,
             last: None,
             sso: SsoSession::default(),
+            loginsign: LoginSignSession::default(),
         }
     }
 

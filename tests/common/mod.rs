@@ -2,8 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// The binary under test. `IDP_CONFORMANCE_BIN` overrides it: worktrees sharing one
 /// CARGO_TARGET_DIR overwrite each other's `target/debug/idp-conformance`, so a run that must
@@ -68,4 +69,34 @@ impl ScenarioResult {
 pub fn results(reports: &Path) -> Vec<ScenarioResult> {
     let text = std::fs::read_to_string(reports.join("results.json")).expect("results.json written");
     serde_json::from_str(&text).expect("results.json parses")
+}
+
+/// A standalone mock process (`idp-conformance mock`); its stdout stays open (held here) for as
+/// long as it runs, and dropping it ends the process.
+pub struct Mock(Child, #[allow(dead_code)] BufReader<ChildStdout>);
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `idp-conformance mock PROVIDER --port 0 ARGS` with `envs`; returns it and its URL.
+pub fn start_mock(provider: &str, args: &[&str], envs: &[(&str, &str)]) -> (Mock, String) {
+    let mut cmd = bin();
+    cmd.args(["mock", provider, "--port", "0"])
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .last()
+        .expect("the mock prints its URL")
+        .to_owned();
+    (Mock(child, reader), url)
 }
