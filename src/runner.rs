@@ -13,7 +13,7 @@ use cucumber::{World as _, WriterExt as _, writer};
 
 use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
-use crate::http::{HttpClient, Limits, Request};
+use crate::http::{self, HttpClient, Limits, Request, Tls};
 use crate::mocks::{RunningMock, opaque, serve};
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
@@ -82,7 +82,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
     let mut receiver = None;
-    let (targets, limits, target_label) = match &args.target {
+    let (targets, limits, tls, target_label) = match &args.target {
         Some(path) => {
             if !args.mock_defect.is_empty() {
                 return Err(usage(
@@ -101,7 +101,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     path.display()
                 )));
             }
-            (targets, config.limits, path.display().to_string())
+            (
+                targets,
+                config.limits,
+                config.tls,
+                path.display().to_string(),
+            )
         }
         None => {
             let defects = parse_mock_defects(&args.mock_defect, &providers)?;
@@ -145,10 +150,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     args.mock_defect.join(", ")
                 )
             };
-            (targets, Limits::default(), label)
+            (targets, Limits::default(), Tls::default(), label)
         }
     };
-    let http = HttpClient::new(limits, &[]).map_err(usage)?;
+    let target_label = announce_transport(&tls, target_label);
+    let http = HttpClient::new(limits, &tls).map_err(usage)?;
     preflight(&http, &targets).await?;
 
     let embedded = args.target.is_none();
@@ -272,6 +278,30 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     } else {
         ExitCode::Passed
     })
+}
+
+/// Says on stderr what the run's connections go through when it is not the plain default: a
+/// proxy from the environment, an extra CA file, and (loudly) TLS verification switched off.
+/// Returns the target label, marked when verification is off so every report says so.
+fn announce_transport(tls: &Tls, label: String) -> String {
+    if let Some(proxy) = http::proxy_from_env() {
+        eprintln!("note: requests go through the proxy of the environment: {proxy}");
+    }
+    if let Some(ca) = &tls.ca_file {
+        eprintln!(
+            "note: trusting the CA certificates of {} in addition to the system's roots",
+            ca.display()
+        );
+    }
+    if !tls.insecure_skip_verify {
+        return label;
+    }
+    eprintln!(
+        "WARNING: TLS certificate verification is OFF for this run (insecure_skip_tls_verify = \
+         true in the target file). Any server can impersonate the target; never use this \
+         against production. Trust the target's CA with ca_file instead."
+    );
+    format!("{label} (WARNING: TLS certificate verification OFF)")
 }
 
 fn known_providers() -> String {

@@ -6,53 +6,19 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Stdio};
-
 use base64::Engine as _;
 
 const SECRET: &str = "Known-Client-Secret-4711";
 const PASSWORD: &str = "asdsad2132132";
 
-/// The mock process; its stdout stays open (held here) for as long as it runs.
-struct Mock(
-    Child,
-    #[allow(dead_code)] BufReader<std::process::ChildStdout>,
-);
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_mock(defects: &[&str]) -> (Mock, String) {
-    let mut cmd = common::bin();
-    cmd.args([
-        "mock",
-        "losgehts",
-        "--port",
-        "0",
-        "--client-secret-env",
-        "IDPC_TEST_SECRET",
-    ])
-    .env("IDPC_TEST_SECRET", SECRET)
-    .stdout(Stdio::piped());
+fn start_mock(defects: &[&str]) -> (common::MockProcess, String) {
+    let mut args = vec!["--client-secret-env", "IDPC_TEST_SECRET"];
     for d in defects {
-        cmd.args(["--defect", d]);
+        args.extend(["--defect", d]);
     }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .last()
-        .expect("the mock prints its URL")
-        .to_owned();
-    (Mock(child, reader), url)
+    let mock = common::MockProcess::start("losgehts", &args, &[("IDPC_TEST_SECRET", SECRET)]);
+    let url = mock.url.clone();
+    (mock, url)
 }
 
 #[test]

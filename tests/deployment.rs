@@ -1,0 +1,256 @@
+//! The path a real deployment takes: a standalone mock started as a separate process, reached
+//! over HTTP (or HTTPS through a TLS front with a test CA) through a target file, exactly as a
+//! staging server would be.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+const SECRET: &str = "deployment-test-secret-0815";
+const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
+
+fn losgehts_mock() -> common::MockProcess {
+    common::MockProcess::start(
+        "losgehts",
+        &[
+            "--client-secret-env",
+            "IDPC_DEPLOY_SECRET",
+            "--redirect-uri",
+            REDIRECT_URI,
+        ],
+        &[("IDPC_DEPLOY_SECRET", SECRET)],
+    )
+}
+
+fn losgehts_target(base_url: &str, settings: &str) -> String {
+    format!(
+        "[settings]\n{settings}\n\n[providers.losgehts]\nbase_url = \"{base_url}\"\nclient_id = \"40\"\n\
+         client_secret_env = \"IDPC_DEPLOY_SECRET\"\nredirect_uri = \"{REDIRECT_URI}\"\n"
+    )
+}
+
+fn run_target(target: &Path, reports: &Path, extra: &[&str]) -> std::process::Output {
+    common::bin()
+        .args(["run", "--no-color", "--target"])
+        .arg(target)
+        .arg("--reports")
+        .arg(reports)
+        .args(extra)
+        .env("IDPC_DEPLOY_SECRET", SECRET)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_standalone_mock_passes_through_a_target_file() {
+    let mock = losgehts_mock();
+    let tmp = tempfile::tempdir().unwrap();
+    let target = common::target_file(tmp.path(), &losgehts_target(&mock.url, "timeout_secs = 5"));
+    let reports = tmp.path().join("r");
+    let out = run_target(&target, &reports, &[]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let results = common::results(&reports);
+    let passed = results.iter().filter(|r| r.status == "passed").count();
+    assert!(passed >= 30, "{passed} passed");
+    // Only what a real target cannot do is skipped, and each skip says why.
+    for r in results.iter().filter(|r| r.status != "passed") {
+        assert_eq!(r.status, "skipped", "{}", r.key());
+    }
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(summary.contains("@mock-only"), "{summary}");
+}
+
+/// A TLS front for `upstream` on a loopback port, with the test CA's certificate for
+/// `localhost` and `127.0.0.1` (tests/tls/). Lives as long as the test process.
+fn tls_front(upstream: String) -> u16 {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = common::root().join("tests/tls");
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((socket, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(socket).await else {
+                        return;
+                    };
+                    if let Ok(mut plain) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                    }
+                });
+            }
+        });
+    });
+    port
+}
+
+#[test]
+fn a_tls_target_is_trusted_through_its_ca_file_and_only_then() {
+    let mock = losgehts_mock();
+    let port = tls_front(mock.addr().to_owned());
+    let base = format!("https://localhost:{port}");
+    let ca = common::root().join("tests/tls/ca.pem");
+    let tmp = tempfile::tempdir().unwrap();
+
+    // The system's roots do not know the test CA: the handshake fails, exit 3, before any
+    // scenario runs.
+    let untrusted = common::target_file(tmp.path(), &losgehts_target(&base, ""));
+    let out = run_target(&untrusted, &tmp.path().join("r0"), &[]);
+    assert_eq!(common::code(&out), 3, "{}", common::text(&out));
+    assert!(common::text(&out).contains("TLS"), "{}", common::text(&out));
+
+    // With the CA file, the whole losgehts suite runs over HTTPS.
+    let settings = format!("ca_file = {:?}", ca.display().to_string());
+    let trusted = common::target_file(tmp.path(), &losgehts_target(&base, &settings));
+    let reports = tmp.path().join("r1");
+    let out = run_target(&trusted, &reports, &[]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("ca.pem"),
+        "the extra CA is announced"
+    );
+    assert!(
+        common::results(&reports)
+            .iter()
+            .any(|r| r.status == "passed")
+    );
+
+    // The explicit opt-out works, and says so loudly, on the console and in the summary.
+    let insecure = common::target_file(
+        tmp.path(),
+        &losgehts_target(&base, "insecure_skip_tls_verify = true"),
+    );
+    let reports = tmp.path().join("r2");
+    let out = run_target(&insecure, &reports, &["--tags", "@documented"]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("WARNING: TLS certificate verification is OFF"),
+        "{}",
+        common::text(&out)
+    );
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(summary.contains("verification OFF"), "{summary}");
+}
+
+#[test]
+fn a_missing_ca_file_is_a_usage_error_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = common::target_file(
+        tmp.path(),
+        &losgehts_target("https://localhost:1", "ca_file = \"no-such-ca.pem\""),
+    );
+    let out = run_target(&target, &tmp.path().join("r"), &[]);
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    let text = common::text(&out);
+    assert!(
+        text.contains("ca_file") && text.contains("no-such-ca.pem"),
+        "{text}"
+    );
+}
+
+#[test]
+fn requests_go_through_the_proxy_named_by_the_environment() {
+    let mock = losgehts_mock();
+    // A forward proxy that records the request lines it was asked for and passes each
+    // connection to the mock, whatever host the request names.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    {
+        let seen = seen.clone();
+        let upstream = mock.addr().to_owned();
+        std::thread::spawn(move || {
+            for client in proxy.incoming().flatten() {
+                let upstream = std::net::TcpStream::connect(&upstream).unwrap();
+                let seen = seen.clone();
+                std::thread::spawn(move || pipe_recording(client, upstream, &seen));
+            }
+        });
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // A host that does not resolve: only the proxy can reach it.
+    let target = common::target_file(
+        tmp.path(),
+        &losgehts_target("http://losgehts.proxied.invalid", ""),
+    );
+    let out = common::bin()
+        .args(["run", "--no-color", "--tags", "@documented", "--target"])
+        .arg(&target)
+        .arg("--reports")
+        .arg(tmp.path().join("r"))
+        .env("IDPC_DEPLOY_SECRET", SECRET)
+        .env("HTTP_PROXY", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains(&format!("HTTP_PROXY={proxy_url}")),
+        "the proxy is announced: {}",
+        common::text(&out)
+    );
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("GET http://losgehts.proxied.invalid/")),
+        "{seen:?}"
+    );
+}
+
+/// Copies `client` to `upstream` and back, recording the first line of what the client sent.
+fn pipe_recording(
+    client: std::net::TcpStream,
+    upstream: std::net::TcpStream,
+    seen: &std::sync::Mutex<Vec<String>>,
+) {
+    use std::io::{Read as _, Write as _};
+    let mut down = upstream.try_clone().unwrap();
+    let mut back = client.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut down, &mut back);
+        let _ = back.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut client, mut upstream) = (client, upstream);
+    let mut buf = [0u8; 8192];
+    let mut first = true;
+    while let Ok(n) = client.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        if first {
+            let text = String::from_utf8_lossy(&buf[..n]);
+            seen.lock()
+                .unwrap()
+                .push(text.lines().next().unwrap_or_default().to_owned());
+            first = false;
+        }
+        if upstream.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = upstream.shutdown(std::net::Shutdown::Write);
+}
