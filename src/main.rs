@@ -8,6 +8,7 @@
 // path of every check, so its size is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod authorization;
 mod checks;
 mod cli;
 mod documents;

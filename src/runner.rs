@@ -11,6 +11,7 @@ use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, WriterExt as _, writer};
 
+use crate::authorization::{self, Authorizer};
 use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
 use crate::http::{self, HttpClient, Limits, Request, Tls};
@@ -20,7 +21,7 @@ use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
-use crate::target::{self, AuthorizationStrategy, Target};
+use crate::target::{self, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
 /// The tag of scenarios that need the embedded mock's control routes.
@@ -134,7 +135,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     client_id: client.client_id,
                     client_secret: client.client_secret,
                     redirect_uri: client.redirect_uri,
-                    authorization: AuthorizationStrategy::RedirectCapture,
+                    authorization: Authorizer::default(),
                     mock_control: true,
                     test_telephone: p.mock_test_user().0,
                     test_sms_code: p.mock_test_user().1,
@@ -154,6 +155,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         }
     };
     let target_label = announce_transport(&tls, target_label);
+    for t in &targets {
+        t.authorization
+            .prepare()
+            .await
+            .map_err(|e| usage(format!("{} authorization: {e}", t.provider.name())))?;
+    }
     let http = HttpClient::new(limits, &tls).map_err(usage)?;
     preflight(&http, &targets).await?;
 
@@ -163,6 +170,10 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .iter()
         .filter(|t| t.test_sms_code.is_none())
         .map(|t| t.provider)
+        .collect();
+    let authorizers: HashMap<Provider, Authorizer> = targets
+        .iter()
+        .map(|t| (t.provider, t.authorization.clone()))
         .collect();
     let target_map: HashMap<Provider, Target> =
         targets.into_iter().map(|t| (t.provider, t)).collect();
@@ -203,6 +214,13 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 ));
                 return false;
             }
+            if let Some(reason) = authorizers.get(&p).and_then(|a| a.skip_reason(&tags)) {
+                skipped
+                    .lock()
+                    .unwrap()
+                    .push(ScenarioResult::skipped(f, r, s, &reason));
+                return false;
+            }
             true
         }
     };
@@ -233,6 +251,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .before(|feature, rule, scenario, world| {
             let tags = features::merged_tags(feature, rule, scenario);
             world.provider = Provider::from_tags(&tags);
+            world.authorization_by_user = tags.iter().any(|t| t == authorization::NEEDS_REDIRECT);
             Box::pin(async {})
         })
         .with_default_cli();
@@ -265,7 +284,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .count();
     if env_errors > 0 {
         eprintln!(
-            "error: {env_errors} request(s) could not reach the target (exit 3: environment, not a verdict)"
+            "error: {env_errors} environment error(s): a request could not reach the target, or no authorization was obtained (exit 3: environment, not a verdict)"
         );
         return Ok(ExitCode::Unreachable);
     }

@@ -42,6 +42,8 @@ pub struct Authorization {
     pub scope: String,
     pub code: Option<Secret>,
     pub returned_state: Option<String>,
+    /// Where the user agent was sent back to, when the provider redirected at all.
+    pub redirect: Option<crate::checks::Redirect>,
 }
 
 #[derive(cucumber::World)]
@@ -54,6 +56,9 @@ pub struct ConformanceWorld {
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
+    /// The scenario checks the redirect of an authorization a user completes
+    /// (`@needs-redirect`): its own authorization requests go through the target's strategy.
+    pub authorization_by_user: bool,
 }
 
 /// The values an SSO v1 flow carries from step to step; the codes are secrets.
@@ -95,6 +100,7 @@ impl ConformanceWorld {
             access_token: None,
             last: None,
             sso: SsoSession::default(),
+            authorization_by_user: false,
         }
     }
 
@@ -130,16 +136,18 @@ impl ConformanceWorld {
                 self.last = Some(exchange);
                 Ok(self.last.as_ref().expect("just set"))
             }
-            Err(e) => {
-                let message = e.to_string();
-                self.ctx
-                    .environment_errors
-                    .lock()
-                    .unwrap()
-                    .push(message.clone());
-                Err(Failure::new(message))
-            }
+            Err(e) => Err(self.environment_error(e.to_string())),
         }
+    }
+
+    /// Records an environment error (the run exits 3) and returns it as the step's failure.
+    pub fn environment_error(&self, message: String) -> Failure {
+        self.ctx
+            .environment_errors
+            .lock()
+            .unwrap()
+            .push(message.clone());
+        Failure::new(message)
     }
 
     /// The last exchange, for a `Then` step.

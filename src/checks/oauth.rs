@@ -20,21 +20,27 @@ pub fn parse_redirect(resp: &Response) -> Option<Redirect> {
     if !(300..400).contains(&resp.status) {
         return None;
     }
-    let location = resp.header("location")?.to_owned();
-    let url = Url::parse(&location).ok()?;
-    let mut redirect = Redirect {
-        location,
-        ..Redirect::default()
-    };
-    for (k, v) in url.query_pairs() {
-        match k.as_ref() {
-            "code" => redirect.code = Some(v.into_owned()),
-            "state" => redirect.state = Some(v.into_owned()),
-            "error" => redirect.error = Some(v.into_owned()),
-            _ => {}
+    Redirect::from_location(resp.header("location")?)
+}
+
+impl Redirect {
+    /// The query of the URL a user agent was redirected to; `None` if it is not a URL.
+    pub fn from_location(location: &str) -> Option<Redirect> {
+        let url = Url::parse(location).ok()?;
+        let mut redirect = Redirect {
+            location: location.to_owned(),
+            ..Redirect::default()
+        };
+        for (k, v) in url.query_pairs() {
+            match k.as_ref() {
+                "code" => redirect.code = Some(v.into_owned()),
+                "state" => redirect.state = Some(v.into_owned()),
+                "error" => redirect.error = Some(v.into_owned()),
+                _ => {}
+            }
         }
+        Some(redirect)
     }
-    Some(redirect)
 }
 
 /// An authorization request that must be refused: no code may reach the client.

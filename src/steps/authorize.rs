@@ -2,11 +2,11 @@
 
 use cucumber::{given, then, when};
 
+use crate::authorization::Completed;
 use crate::checks::{self, Failure};
 use crate::http::Request;
 use crate::mocks::opaque;
 use crate::secret::Secret;
-use crate::target::AuthorizationStrategy;
 use crate::world::{Authorization, ConformanceWorld};
 
 /// Which authorization parameters a request leaves out, adds or replaces.
@@ -16,6 +16,9 @@ struct Variation<'a> {
     /// Added to the request; a parameter of the same name is replaced.
     extra: &'a [(&'a str, &'a str)],
     without_optional: bool,
+    /// A user completes this authorization (through the target's strategy), rather than the
+    /// harness reading the provider's immediate answer.
+    by_user: bool,
 }
 
 async fn request_authorization(
@@ -54,43 +57,78 @@ async fn request_authorization(
         .map_err(|e| Failure::new(format!("the authorize URL is invalid: {e}")))?;
     url.query_pairs_mut()
         .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
-    match target.authorization {
-        AuthorizationStrategy::RedirectCapture => {
-            let exchange = w
-                .send(Request::new(reqwest::Method::GET, url.as_str()))
-                .await?;
-            let redirect = checks::parse_redirect(&exchange.response);
-            let (code, returned_state) = match redirect {
-                Some(r) => (r.code.map(Secret::new), r.state),
-                None => (None, None),
-            };
-            w.authorization = Some(Authorization {
-                state,
-                scope: scope.to_owned(),
-                code,
-                returned_state,
-            });
+    let direct = !v.by_user || target.authorization.is_direct();
+    let (redirect, state) = if direct {
+        let exchange = w
+            .send(Request::new(reqwest::Method::GET, url.as_str()))
+            .await?;
+        (checks::parse_redirect(&exchange.response), state)
+    } else {
+        let provider = target.provider.name();
+        match target.authorization.complete(provider, url.as_str()).await {
+            Ok(Completed::Redirect(r)) => (Some(r), state),
+            // Obtained outside the run: the state is the one the person's request carried.
+            Ok(Completed::Supplied(r)) => {
+                let state = r.state.clone().unwrap_or_default();
+                (Some(r), state)
+            }
+            Err(e) => {
+                let message = format!(
+                    "environment error: the {} authorization strategy obtained no \
+                     authorization: {e}",
+                    target.authorization.name()
+                );
+                return Err(w.environment_error(message));
+            }
         }
-    }
+    };
+    w.authorization = Some(Authorization {
+        state,
+        scope: scope.to_owned(),
+        code: redirect
+            .as_ref()
+            .and_then(|r| r.code.clone())
+            .map(Secret::new),
+        returned_state: redirect.as_ref().and_then(|r| r.state.clone()),
+        redirect,
+    });
     Ok(())
+}
+
+/// An authorization the scenario's user completes: through the target's strategy when the
+/// scenario checks that redirect (`@needs-redirect`), else the provider's immediate answer.
+fn as_scenario_says(w: &ConformanceWorld) -> Variation<'static> {
+    Variation {
+        by_user: w.authorization_by_user,
+        ..Variation::default()
+    }
+}
+
+/// A precondition: the user has completed an authorization, through the target's strategy.
+fn by_user() -> Variation<'static> {
+    Variation {
+        by_user: true,
+        ..Variation::default()
+    }
 }
 
 #[given(expr = "the user has authorized the client with scope {string}")]
 async fn user_has_authorized(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
-    request_authorization(w, &scope, Variation::default()).await?;
+    request_authorization(w, &scope, by_user()).await?;
     ensure_code_issued(w)
 }
 
 #[given("the user has authorized the client")]
 async fn user_has_authorized_default(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let scope = w.dialect()?.default_scope;
-    request_authorization(w, scope, Variation::default()).await?;
+    request_authorization(w, scope, by_user()).await?;
     ensure_code_issued(w)
 }
 
 #[when(expr = "the client requests authorization with scope {string}")]
 async fn requests_with_scope(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
-    request_authorization(w, &scope, Variation::default()).await
+    let v = as_scenario_says(w);
+    request_authorization(w, &scope, v).await
 }
 
 #[when(expr = "the client requests authorization with scope {string} and country {string}")]
@@ -100,43 +138,31 @@ async fn requests_with_country(
     country: String,
 ) -> Result<(), Failure> {
     let extra = [("country", country.as_str())];
-    request_authorization(
-        w,
-        &scope,
-        Variation {
-            extra: &extra,
-            ..Variation::default()
-        },
-    )
-    .await
+    let v = Variation {
+        extra: &extra,
+        ..as_scenario_says(w)
+    };
+    request_authorization(w, &scope, v).await
 }
 
 #[when(expr = "the client requests authorization with scope {string} and no optional parameter")]
 async fn requests_without_optional(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
-    request_authorization(
-        w,
-        &scope,
-        Variation {
-            without_optional: true,
-            ..Variation::default()
-        },
-    )
-    .await
+    let v = Variation {
+        without_optional: true,
+        ..as_scenario_says(w)
+    };
+    request_authorization(w, &scope, v).await
 }
 
 #[when(expr = "the client requests authorization without the {string} parameter")]
 async fn requests_without(w: &mut ConformanceWorld, param: String) -> Result<(), Failure> {
     let scope = w.dialect()?.default_scope;
     let omit = [param.as_str()];
-    request_authorization(
-        w,
-        scope,
-        Variation {
-            omit: &omit,
-            ..Variation::default()
-        },
-    )
-    .await
+    let v = Variation {
+        omit: &omit,
+        ..as_scenario_says(w)
+    };
+    request_authorization(w, scope, v).await
 }
 
 /// An authorization with the dialect's default scope and one parameter set to `value`.
@@ -172,9 +198,12 @@ async fn requests_with_response_type(
 
 fn ensure_code_issued(w: &ConformanceWorld) -> Result<(), Failure> {
     let target = w.target()?;
-    let ex = w.last()?;
     let rule = "RFC 6749 §4.1.2 (authorization response)";
-    let Some(redirect) = checks::parse_redirect(&ex.response) else {
+    let Some(redirect) = &w.authorization()?.redirect else {
+        let actual = match w.last() {
+            Ok(ex) => format!("HTTP {}", ex.response.status),
+            Err(_) => "no redirect".to_owned(),
+        };
         return w.evidence(Err(Failure::new(
             "the provider did not redirect back to the client",
         )
@@ -182,7 +211,7 @@ fn ensure_code_issued(w: &ConformanceWorld) -> Result<(), Failure> {
             "a redirect to {}?code=...&state=...",
             target.redirect_uri
         ))
-        .actual(format!("HTTP {}", ex.response.status))
+        .actual(actual)
         .rule(rule)));
     };
     if !redirect.location.starts_with(&target.redirect_uri) {
@@ -194,7 +223,7 @@ fn ensure_code_issued(w: &ConformanceWorld) -> Result<(), Failure> {
         .rule(rule)));
     }
     if redirect.code.as_deref().is_none_or(str::is_empty) {
-        let actual = match redirect.error {
+        let actual = match &redirect.error {
             Some(e) => format!("error={e} and no code"),
             None => "no code parameter".to_owned(),
         };

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{AuthorizationStrategy, Target};
+use super::Target;
+use crate::authorization::{self, Authorizer, Strategy};
 use crate::http::{Limits, Tls};
 use crate::providers::Provider;
 use crate::secret::{self, Secret};
@@ -46,16 +47,13 @@ struct ProviderEntry {
     client_id: String,
     client_secret_env: String,
     redirect_uri: String,
-    #[serde(default = "default_strategy")]
-    authorization: AuthorizationStrategy,
+    /// How an authorization a user completes is obtained (default: redirect-capture).
+    #[serde(default)]
+    authorization: Strategy,
     /// SSO v1: the telephone number of a registered test user.
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
     test_sms_code_env: Option<String>,
-}
-
-fn default_strategy() -> AuthorizationStrategy {
-    AuthorizationStrategy::RedirectCapture
 }
 
 /// A target file, read: the targets it names, the limits and the TLS trust it sets.
@@ -142,6 +140,17 @@ fn parse_target_file(
                 )
             })?)),
         };
+        let at = format!("{shown}: [providers.{name}] authorization");
+        let authorization = Authorizer::new(
+            &entry.authorization,
+            &authorization::Context {
+                at: &at,
+                dir,
+                provider: &name,
+                redirect_uri: &entry.redirect_uri,
+                env: &env,
+            },
+        )?;
         targets.push(Target {
             provider,
             base_url,
@@ -149,7 +158,7 @@ fn parse_target_file(
             client_id: entry.client_id,
             client_secret: Secret::new(value),
             redirect_uri: entry.redirect_uri,
-            authorization: entry.authorization,
+            authorization,
             mock_control: false,
             test_telephone: entry.test_telephone,
             test_sms_code,

@@ -5,17 +5,9 @@ mod file;
 
 pub use file::load_target_file;
 
+use crate::authorization::Authorizer;
 use crate::providers::Provider;
 use crate::secret::Secret;
-
-/// How the harness obtains an authorization code from the provider.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthorizationStrategy {
-    /// The provider auto-approves (sandbox or mock): request the authorize URL and capture `code`
-    /// and `state` from the redirect to the redirect URI, without following it.
-    RedirectCapture,
-}
 
 /// One provider's deployment, as a run uses it.
 #[derive(Clone, Debug)]
@@ -29,7 +21,8 @@ pub struct Target {
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
-    pub authorization: AuthorizationStrategy,
+    /// How an authorization a user completes is obtained (`authorization` in the target file).
+    pub authorization: Authorizer,
     /// Set for the embedded mocks: their control routes (`/__mock/...`) may be used.
     pub mock_control: bool,
     /// A telephone number the provider knows as a registered test user (SSO v1).
