@@ -67,7 +67,7 @@ pub struct RunArgs {
     /// Target file describing real deployments (see targets/). Without it, the embedded mocks.
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
-    /// Only this provider (repeatable): losgehts, authenteq, sso_v1.
+    /// Only this provider (repeatable): losgehts, authenteq, sso_v1, oauth2.
     #[arg(long, value_name = "NAME")]
     pub provider: Vec<String>,
     /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
@@ -98,7 +98,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
-    /// The provider to serve: losgehts, authenteq, sso_v1.
+    /// The provider to serve: losgehts, authenteq, sso_v1, oauth2.
     pub provider: String,
     /// Port on 127.0.0.1 (0 picks a free one and prints it).
     #[arg(long, default_value_t = 8080)]

@@ -12,11 +12,17 @@ pub enum Provider {
     Losgehts,
     Authenteq,
     SsoV1,
+    /// Any standard RFC 6749 authorization server, its dialect described by the target file.
+    OAuth2,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] =
-        &[Provider::Losgehts, Provider::Authenteq, Provider::SsoV1];
+    pub const ALL: &'static [Provider] = &[
+        Provider::Losgehts,
+        Provider::Authenteq,
+        Provider::SsoV1,
+        Provider::OAuth2,
+    ];
 
     /// The name used on the command line, in target files and as the feature tag.
     pub fn name(self) -> &'static str {
@@ -24,6 +30,7 @@ impl Provider {
             Provider::Losgehts => "losgehts",
             Provider::Authenteq => "authenteq",
             Provider::SsoV1 => "sso_v1",
+            Provider::OAuth2 => "oauth2",
         }
     }
 
@@ -41,6 +48,7 @@ impl Provider {
             Provider::Losgehts => &LOSGEHTS,
             Provider::Authenteq => &AUTHENTEQ,
             Provider::SsoV1 => &SSO_V1,
+            Provider::OAuth2 => &OAUTH2,
         }
     }
 
@@ -56,6 +64,10 @@ impl Provider {
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
             Provider::SsoV1 => mocks::sso_v1::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::OAuth2 => mocks::oauth2::Defect::ALL
                 .iter()
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
@@ -97,13 +109,22 @@ impl Provider {
                     defects,
                 }))
             }
+            Provider::OAuth2 => {
+                let defects = parse_defects(self, defects, mocks::oauth2::Defect::parse)?;
+                Ok(mocks::oauth2::router(mocks::oauth2::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    redirect_uri: client.redirect_uri.clone(),
+                    defects,
+                }))
+            }
         }
     }
 
     /// The test user an embedded mock knows: its telephone and the SMS code it "sends".
     pub fn mock_test_user(self) -> (Option<String>, Option<Secret>) {
         match self {
-            Provider::Losgehts | Provider::Authenteq => (None, None),
+            Provider::Losgehts | Provider::Authenteq | Provider::OAuth2 => (None, None),
             Provider::SsoV1 => (
                 Some(mocks::sso_v1::TEST_TELEPHONE.to_owned()),
                 Some(Secret::new(mocks::sso_v1::TEST_SMS_CODE)),
@@ -141,15 +162,22 @@ pub struct MockClient {
 }
 
 /// How a token request is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Encoding {
     Json,
-    #[allow(
-        dead_code,
-        reason = "the form-encoded dialect (LoginSign) comes with its provider"
-    )]
     Form,
     Multipart,
+}
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// HTTP Basic with the form-urlencoded client id and secret (`client_secret_basic`).
+    Basic,
+    /// The client id and secret as fields of the request body (`client_secret_post`).
+    Post,
 }
 
 /// The facts that differ between providers speaking the same OAuth 2.0 authorization-code flow.
@@ -161,6 +189,11 @@ pub struct Dialect {
     pub authorize_path: &'static str,
     pub token_path: &'static str,
     pub token_encoding: Encoding,
+    /// Client authentication at the token endpoint: Basic, or the two fields below in the body.
+    pub client_auth: ClientAuth,
+    /// A resource protected by the access token as a Bearer token (RFC 6750), if the scenarios
+    /// may use one.
+    pub resource_path: Option<&'static str>,
     /// Authorization request: does it carry `redirect_uri` and `response_type=code`?
     pub authorize_sends_redirect_uri: bool,
     pub authorize_sends_response_type: bool,
@@ -177,7 +210,8 @@ pub struct Dialect {
     pub redirect_uri_field: Option<&'static str>,
     /// The access token's field in the token response.
     pub access_token_field: &'static str,
-    /// The default scope of an authorization when a scenario names none.
+    /// The default scope of an authorization when a scenario names none; empty: no scope
+    /// parameter (RFC 6749 §3.3 makes it optional).
     pub default_scope: &'static str,
 }
 
@@ -187,6 +221,8 @@ pub static LOSGEHTS: Dialect = Dialect {
     authorize_path: "/oauth/authorize",
     token_path: "/oauth/token",
     token_encoding: Encoding::Json,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: false,
     authorize_sends_response_type: false,
     authorize_extra: &[("locale", "de")],
@@ -213,6 +249,8 @@ pub static AUTHENTEQ: Dialect = Dialect {
     authorize_path: "/authorize",
     token_path: "/v2/web-kyc/token",
     token_encoding: Encoding::Multipart,
+    client_auth: ClientAuth::Post,
+    resource_path: Some("/v2/web-kyc/details"),
     authorize_sends_redirect_uri: true,
     authorize_sends_response_type: true,
     authorize_extra: &[],
@@ -235,6 +273,8 @@ pub static SSO_V1: Dialect = Dialect {
     authorize_path: "/not-oauth",
     token_path: "/not-oauth",
     token_encoding: Encoding::Json,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: false,
     authorize_sends_response_type: false,
     authorize_extra: &[],
@@ -247,4 +287,29 @@ pub static SSO_V1: Dialect = Dialect {
     redirect_uri_field: None,
     access_token_field: "",
     default_scope: "",
+};
+
+/// A standard RFC 6749 authorization server, as the embedded oauth2 mock serves it and as a
+/// target file's `[providers.oauth2.dialect]` starts from: form-encoded token requests with HTTP
+/// Basic client authentication (§2.3.1: servers MUST support it), the RFC's field names,
+/// `redirect_uri` in both requests (§4.1.1, §4.1.3), and a Bearer-protected resource (RFC 6750).
+pub static OAUTH2: Dialect = Dialect {
+    oauth: true,
+    authorize_path: "/authorize",
+    token_path: "/token",
+    token_encoding: Encoding::Form,
+    client_auth: ClientAuth::Basic,
+    resource_path: Some("/resource"),
+    authorize_sends_redirect_uri: true,
+    authorize_sends_response_type: true,
+    authorize_extra: &[],
+    grant_type_field: "grant_type",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "client_id",
+    client_secret_field: "client_secret",
+    state_field: None,
+    redirect_uri_field: Some("redirect_uri"),
+    access_token_field: "access_token",
+    default_scope: "read",
 };

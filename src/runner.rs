@@ -33,6 +33,13 @@ pub const NEEDS_SMS_CODE: &str = "needs-sms-code";
 const NEEDS_SMS_CODE_REASON: &str = "needs the SMS code of the test telephone (@needs-sms-code); \
      set test_sms_code_env in the target file to run it";
 
+/// The tag of scenarios that need a resource protected by the access token (the dialect's
+/// `resource_path`).
+pub const NEEDS_RESOURCE: &str = "needs-resource";
+
+const NEEDS_RESOURCE_REASON: &str = "needs a resource protected by the access token \
+     (@needs-resource); set resource_path in the target file's dialect to run it";
+
 const MOCK_ONLY_REASON: &str =
     "needs the embedded mock's control routes (@mock-only); runs only against the embedded mocks";
 
@@ -130,6 +137,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     .map_err(|e| usage(format!("cannot start the {} mock: {e}", p.name())))?;
                 targets.push(Target {
                     provider: p,
+                    dialect: p.dialect(),
                     base_url: mock.base_url(),
                     authorize_base_url: mock.base_url(),
                     client_id: client.client_id,
@@ -169,6 +177,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let without_sms_code: Vec<Provider> = targets
         .iter()
         .filter(|t| t.test_sms_code.is_none())
+        .map(|t| t.provider)
+        .collect();
+    let without_resource: Vec<Provider> = targets
+        .iter()
+        .filter(|t| t.dialect.resource_path.is_none())
         .map(|t| t.provider)
         .collect();
     let authorizers: HashMap<Provider, Authorizer> = targets
@@ -211,6 +224,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     r,
                     s,
                     NEEDS_SMS_CODE_REASON,
+                ));
+                return false;
+            }
+            if without_resource.contains(&p) && tags.iter().any(|t| t == NEEDS_RESOURCE) {
+                skipped.lock().unwrap().push(ScenarioResult::skipped(
+                    f,
+                    r,
+                    s,
+                    NEEDS_RESOURCE_REASON,
                 ));
                 return false;
             }

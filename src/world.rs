@@ -118,8 +118,8 @@ impl ConformanceWorld {
 
     /// The provider's OAuth dialect; a failure for a provider that does not speak OAuth 2.0.
     pub fn dialect(&self) -> Result<&'static Dialect, Failure> {
-        let provider = self.target()?.provider;
-        let dialect = provider.dialect();
+        let target = self.target()?;
+        let (provider, dialect) = (target.provider, target.dialect);
         if !dialect.oauth {
             return Err(Failure::new(format!(
                 "{} does not speak OAuth 2.0: this OAuth step cannot be used in its features",

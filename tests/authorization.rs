@@ -52,18 +52,28 @@ fn statuses(reports: &Path) -> (usize, usize, usize) {
     (count("passed"), count("failed"), count("skipped"))
 }
 
-#[test]
-fn the_callback_listener_captures_what_the_person_completes() {
+/// A mock whose registered redirect URI is a free loopback port, and a target file with the
+/// callback-listener strategy on it: (mock, folder, target file, redirect URI).
+fn callback_setup(
+    timeout_secs: u64,
+) -> (
+    common::MockProcess,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    String,
+) {
     let port = common::free_port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let mock = mock(&redirect_uri);
     let tmp = tempfile::tempdir().unwrap();
-    let target = target(
-        tmp.path(),
-        &mock.url,
-        &redirect_uri,
-        "strategy = \"callback-listener\"\ntimeout_secs = 30",
-    );
+    let strategy = format!("strategy = \"callback-listener\"\ntimeout_secs = {timeout_secs}");
+    let target = target(tmp.path(), &mock.url, &redirect_uri, &strategy);
+    (mock, tmp, target, redirect_uri)
+}
+
+#[test]
+fn the_callback_listener_captures_what_the_person_completes() {
+    let (_mock, tmp, target, redirect_uri) = callback_setup(30);
     let reports = tmp.path().join("r");
     let mut child = run(&target, &reports, "@needs-authorization and not @mock-only")
         .stdout(Stdio::null())
@@ -102,16 +112,7 @@ fn the_callback_listener_captures_what_the_person_completes() {
 
 #[test]
 fn a_person_who_never_comes_is_an_environment_error() {
-    let port = common::free_port();
-    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let mock = mock(&redirect_uri);
-    let tmp = tempfile::tempdir().unwrap();
-    let target = target(
-        tmp.path(),
-        &mock.url,
-        &redirect_uri,
-        "strategy = \"callback-listener\"\ntimeout_secs = 1",
-    );
+    let (_mock, tmp, target, _) = callback_setup(1);
     let out: Output = run(
         &target,
         &tmp.path().join("r"),

@@ -11,8 +11,13 @@ const SECRET: &str = "deployment-test-secret-0815";
 const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
 fn losgehts_mock() -> common::MockProcess {
+    mock("losgehts")
+}
+
+/// A standalone mock of `provider` for client 40 with the test's secret and redirect URI.
+fn mock(provider: &str) -> common::MockProcess {
     common::MockProcess::start(
-        "losgehts",
+        provider,
         &[
             "--client-secret-env",
             "IDPC_DEPLOY_SECRET",
@@ -253,4 +258,71 @@ fn pipe_recording(
         }
     }
     let _ = upstream.shutdown(std::net::Shutdown::Write);
+}
+
+fn oauth2_target(base_url: &str, redirect_uri: &str, dialect: &str) -> String {
+    format!(
+        "[providers.oauth2]\nbase_url = \"{base_url}\"\nclient_id = \"40\"\n\
+         client_secret_env = \"IDPC_DEPLOY_SECRET\"\nredirect_uri = \"{redirect_uri}\"\n\n\
+         [providers.oauth2.dialect]\n{dialect}\n"
+    )
+}
+
+#[test]
+fn the_generic_provider_checks_a_standard_server_described_by_its_target_file() {
+    let mock = mock("oauth2");
+    let tmp = tempfile::tempdir().unwrap();
+    let dialect = "authorize_path = \"/authorize\"\ntoken_path = \"/token\"\n\
+                   resource_path = \"/resource\"\ntoken_encoding = \"form\"\nclient_auth = \"basic\"";
+    let target = common::target_file(tmp.path(), &oauth2_target(&mock.url, REDIRECT_URI, dialect));
+    let reports = tmp.path().join("r");
+    let out = run_target(&target, &reports, &[]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let results = common::results(&reports);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.provider == "oauth2" && r.status == "passed")
+    );
+    assert!(results.len() >= 18, "{} scenarios", results.len());
+}
+
+/// The Authenteq mock speaks OAuth 2.0 with multipart token requests, camelCase field names and
+/// a `token` answer. Described by a target file alone, the generic features run against it, and
+/// catch exactly its one departure from RFC 6749 §5.1 (no token_type in the token answer).
+#[test]
+fn the_generic_dialect_describes_another_providers_encoding_and_names() {
+    let mock = mock("authenteq");
+    let tmp = tempfile::tempdir().unwrap();
+    let dialect = "token_path = \"/v2/web-kyc/token\"\nresource_path = \"/v2/web-kyc/details\"\n\
+                   token_encoding = \"multipart\"\nclient_auth = \"post\"\n\
+                   grant_type_field = \"grantType\"\nclient_id_field = \"clientId\"\n\
+                   client_secret_field = \"clientSecret\"\nredirect_uri_field = \"redirectUri\"\n\
+                   access_token_field = \"token\"\ndefault_scope = \"kyc\"";
+    let target = common::target_file(tmp.path(), &oauth2_target(&mock.url, REDIRECT_URI, dialect));
+    let reports = tmp.path().join("r");
+    let out = run_target(&target, &reports, &[]);
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let failed: Vec<_> = common::results(&reports)
+        .into_iter()
+        .filter(|r| r.status != "passed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(
+        failed[0].key(),
+        "token_exchange: A valid code is exchanged for an access token"
+    );
+    let why = failed[0].failure.as_deref().unwrap_or_default();
+    assert!(why.contains("token_type"), "{why}");
+}
+
+#[test]
+fn a_dialect_for_a_provider_with_a_document_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = losgehts_target("http://127.0.0.1:1", "")
+        + "\n[providers.losgehts.dialect]\ntoken_path = \"/t\"\n";
+    let target = common::target_file(tmp.path(), &text);
+    let out = run_target(&target, &tmp.path().join("r"), &[]);
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(common::text(&out).contains("only the generic oauth2 provider"));
 }

@@ -31,8 +31,9 @@ const DEFAULT_PERSON_TIMEOUT: Duration = Duration::from_secs(300);
 const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `authorization` in a target file: a strategy's name, or a table with `strategy = NAME` and
-/// its keys. Documented in `docs/target-files.md`.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// its keys (read through [`Setting`]). Documented in `docs/target-files.md`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(tag = "strategy", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Strategy {
     #[default]
     RedirectCapture,
@@ -50,25 +51,6 @@ pub enum Strategy {
     None,
 }
 
-/// The table form, tag `strategy`.
-#[derive(Deserialize)]
-#[serde(tag = "strategy", rename_all = "kebab-case", deny_unknown_fields)]
-enum Table {
-    RedirectCapture {},
-    CallbackListener {
-        listen: Option<String>,
-        timeout_secs: Option<u64>,
-    },
-    Command {
-        command: Vec<String>,
-        timeout_secs: Option<u64>,
-    },
-    Env {
-        codes_env: String,
-    },
-    None {},
-}
-
 const NAMES: &[&str] = &[
     "redirect-capture",
     "callback-listener",
@@ -77,54 +59,43 @@ const NAMES: &[&str] = &[
     "none",
 ];
 
-impl<'de> Deserialize<'de> for Strategy {
+/// The `authorization` key: a name (`"redirect-capture"`) or a table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Setting(pub Strategy);
+
+impl<'de> Deserialize<'de> for Setting {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Strategy;
+            type Value = Setting;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a strategy name or a table with strategy = NAME")
             }
 
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Strategy, E> {
-                match name {
-                    "redirect-capture" => Ok(Strategy::RedirectCapture),
-                    "callback-listener" => Ok(Strategy::CallbackListener {
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Setting, E> {
+                let strategy = match name {
+                    "redirect-capture" => Strategy::RedirectCapture,
+                    "callback-listener" => Strategy::CallbackListener {
                         listen: None,
                         timeout_secs: None,
-                    }),
-                    "none" => Ok(Strategy::None),
-                    "command" | "env" => Err(E::custom(format!(
-                        "the {name} strategy needs its keys: write it as a table, \
-                         [providers.NAME.authorization] with strategy = \"{name}\" \
-                         (see docs/target-files.md)"
-                    ))),
-                    other => Err(E::unknown_variant(other, NAMES)),
-                }
+                    },
+                    "none" => Strategy::None,
+                    "command" | "env" => {
+                        return Err(E::custom(format!(
+                            "the {name} strategy needs its keys: write it as a table, \
+                             [providers.NAME.authorization] with strategy = \"{name}\" \
+                             (see docs/target-files.md)"
+                        )));
+                    }
+                    other => return Err(E::unknown_variant(other, NAMES)),
+                };
+                Ok(Setting(strategy))
             }
 
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Strategy, A::Error> {
-                let table = Table::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(match table {
-                    Table::RedirectCapture {} => Strategy::RedirectCapture,
-                    Table::CallbackListener {
-                        listen,
-                        timeout_secs,
-                    } => Strategy::CallbackListener {
-                        listen,
-                        timeout_secs,
-                    },
-                    Table::Command {
-                        command,
-                        timeout_secs,
-                    } => Strategy::Command {
-                        command,
-                        timeout_secs,
-                    },
-                    Table::Env { codes_env } => Strategy::Env { codes_env },
-                    Table::None {} => Strategy::None,
-                })
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Setting, A::Error> {
+                Strategy::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Setting)
             }
         }
         d.deserialize_any(Visitor)
@@ -292,12 +263,12 @@ mod tests {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Entry {
-        authorization: Strategy,
+        authorization: Setting,
     }
 
     fn parse(text: &str) -> Result<Strategy, String> {
         toml::from_str::<Entry>(text)
-            .map(|e| e.authorization)
+            .map(|e| e.authorization.0)
             .map_err(|e| e.to_string())
     }
 

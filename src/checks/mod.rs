@@ -13,7 +13,9 @@ pub use documented::{
 };
 pub use failure::Failure;
 pub use json::{ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string};
-pub use oauth::{Redirect, ensure_no_code_issued, ensure_oauth_error, parse_redirect};
+pub use oauth::{
+    Redirect, ensure_bearer_challenge, ensure_no_code_issued, ensure_oauth_error, parse_redirect,
+};
 pub use response::{ensure_header_has_token, ensure_json_body, ensure_status};
 
 /// The result of a check.

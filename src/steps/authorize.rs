@@ -32,8 +32,11 @@ async fn request_authorization(
     let mut params: Vec<(&str, String)> = vec![
         ("client_id", target.client_id.clone()),
         ("state", state.clone()),
-        ("scope", scope.to_owned()),
     ];
+    // RFC 6749 §3.3: scope is optional; a dialect without a default scope sends none.
+    if !scope.is_empty() {
+        params.push(("scope", scope.to_owned()));
+    }
     if dialect.authorize_sends_response_type {
         params.push(("response_type", "code".to_owned()));
     }
@@ -125,6 +128,13 @@ async fn user_has_authorized_default(w: &mut ConformanceWorld) -> Result<(), Fai
     ensure_code_issued(w)
 }
 
+#[when("the client requests authorization")]
+async fn requests(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let v = as_scenario_says(w);
+    request_authorization(w, scope, v).await
+}
+
 #[when(expr = "the client requests authorization with scope {string}")]
 async fn requests_with_scope(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
     let v = as_scenario_says(w);
@@ -186,6 +196,26 @@ const UNREGISTERED_REDIRECT_URI: &str = "https://unregistered.invalid/callback";
 #[when("the client requests authorization with a redirect URI other than the registered one")]
 async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
     request_with(w, "redirect_uri", UNREGISTERED_REDIRECT_URI).await
+}
+
+#[then("the provider does not redirect to the unregistered redirect URI")]
+async fn not_to_unregistered(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let ex = w.last()?;
+    let Some(redirect) = checks::parse_redirect(&ex.response) else {
+        return Ok(());
+    };
+    if !redirect.location.starts_with(UNREGISTERED_REDIRECT_URI) {
+        return Ok(());
+    }
+    w.evidence(Err(Failure::new(
+        "the provider redirected to a redirect URI the client never registered",
+    )
+    .expected("an error shown to the user, no redirect to it")
+    .actual(crate::secret::redact_url(&redirect.location))
+    .rule(
+        "RFC 6749 §4.1.2.1: the server MUST NOT automatically redirect to an invalid \
+         redirection URI",
+    )))
 }
 
 #[when(expr = "the client requests authorization with response_type {string}")]
@@ -258,6 +288,51 @@ async fn same_state(w: &mut ConformanceWorld) -> Result<(), Failure> {
     .expected(format!("state={}", auth.state))
     .actual(actual)
     .rule("RFC 6749 §4.1.2: state is returned exactly as received")))
+}
+
+/// RFC 6749 §4.1.2.1: an error the client can be told of goes back to the redirect URI as
+/// `error`, with `state` "if present in the client authorization request", and no code.
+#[then(expr = "the provider redirects to the callback with error {string} and the same state")]
+async fn redirects_with_error(w: &mut ConformanceWorld, error: String) -> Result<(), Failure> {
+    let rule = "RFC 6749 §4.1.2.1 (error response)";
+    let auth = w.authorization()?;
+    let Some(redirect) = &auth.redirect else {
+        let status = w.last().map(|ex| ex.response.status).unwrap_or_default();
+        return w.evidence(Err(Failure::new(
+            "the provider did not redirect the error back to the client",
+        )
+        .expected(format!("a redirect carrying error={error}"))
+        .actual(format!("HTTP {status}"))
+        .rule(rule)));
+    };
+    let problem = if redirect.code.is_some() {
+        Some((
+            "the error redirect carries a code",
+            "no code".to_owned(),
+            "a code".to_owned(),
+        ))
+    } else if redirect.error.as_deref() != Some(error.as_str()) {
+        Some((
+            "the redirect carries another error",
+            format!("error={error}"),
+            format!("error={}", redirect.error.as_deref().unwrap_or("(none)")),
+        ))
+    } else if redirect.state.as_deref() != Some(auth.state.as_str()) {
+        Some((
+            "the error redirect does not carry the state the client sent",
+            format!("state={}", auth.state),
+            format!("state={}", redirect.state.as_deref().unwrap_or("(none)")),
+        ))
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some((title, expected, actual)) => w.evidence(Err(Failure::new(title)
+            .expected(expected)
+            .actual(actual)
+            .rule(rule))),
+    }
 }
 
 #[then("the provider refuses the authorization without issuing a code")]

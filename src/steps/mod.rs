@@ -5,6 +5,7 @@ mod authorize;
 mod details;
 mod media_type;
 mod mock_control;
+mod resource;
 mod response;
 mod sso;
 mod token;

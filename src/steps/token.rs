@@ -6,7 +6,7 @@ use super::{RFC6749_ERRORS, parse_statuses};
 use crate::checks::{self, Failure};
 use crate::http::{Body, Request};
 use crate::mocks::opaque;
-use crate::providers::Encoding;
+use crate::providers::{ClientAuth, Encoding};
 use crate::secret::Secret;
 use crate::world::ConformanceWorld;
 
@@ -18,6 +18,8 @@ struct Variation<'a> {
     grant_type: Option<&'a str>,
     redirect_uri: Option<&'a str>,
     omit: Option<&'a str>,
+    /// Send no client credentials: only the client id in the body, as a public client does.
+    no_client_auth: bool,
 }
 
 async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(), Failure> {
@@ -36,9 +38,17 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
             v.grant_type.unwrap_or(d.grant_type_value).into(),
         ),
         (d.code_field.into(), code),
-        (d.client_id_field.into(), target.client_id.clone()),
-        (d.client_secret_field.into(), secret),
     ];
+    let mut basic = None;
+    match d.client_auth {
+        // Named as a public client names itself (RFC 6749 §4.1.3), with no secret.
+        _ if v.no_client_auth => fields.push((d.client_id_field.into(), target.client_id.clone())),
+        ClientAuth::Post => {
+            fields.push((d.client_id_field.into(), target.client_id.clone()));
+            fields.push((d.client_secret_field.into(), secret));
+        }
+        ClientAuth::Basic => basic = Some(basic_credentials(&target.client_id, &secret)),
+    }
     if let Some(f) = d.state_field {
         fields.push((f.into(), w.authorization()?.state.clone()));
     }
@@ -74,9 +84,25 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
         Encoding::Form => Body::Form(fields),
         Encoding::Multipart => Body::Multipart(fields),
     };
-    let request = Request::new(reqwest::Method::POST, target.url(d.token_path)).body(body);
+    let mut request = Request::new(reqwest::Method::POST, target.url(d.token_path)).body(body);
+    if let Some(credentials) = basic {
+        request = request.header("Authorization", credentials);
+    }
     w.send(request).await?;
     Ok(())
+}
+
+/// `Basic base64(id:secret)`, each form-urlencoded first (RFC 6749 §2.3.1); registered as a
+/// secret.
+fn basic_credentials(client_id: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let pair = format!("{}:{}", encode(client_id), encode(secret));
+    crate::secret::register(&pair);
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
 }
 
 /// Reads the access token out of a successful answer and keeps it (as a secret).
@@ -179,6 +205,41 @@ async fn exchanges_with_grant_type(w: &mut ConformanceWorld, grant: String) -> R
     .await
 }
 
+#[when("the client exchanges the authorization code without client authentication")]
+async fn exchanges_unauthenticated(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            no_client_auth: true,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// A token request without one of its parameters, named as RFC 6749 §4.1.3 names it; the field
+/// is the dialect's spelling of it.
+#[when(regex = r"^the client exchanges the authorization code without the (grant type|code)$")]
+async fn exchanges_without_parameter(
+    w: &mut ConformanceWorld,
+    parameter: String,
+) -> Result<(), Failure> {
+    let d = w.dialect()?;
+    let field = if parameter == "code" {
+        d.code_field
+    } else {
+        d.grant_type_field
+    };
+    exchange_code(
+        w,
+        Variation {
+            omit: Some(field),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
 #[when("the client exchanges the authorization code with a redirect URI other than the one used")]
 async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
     exchange_code(
@@ -194,6 +255,33 @@ async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(
 #[then("the token endpoint answers with an access token")]
 async fn answers_with_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
     take_access_token(w)
+}
+
+/// RFC 6749 §5.2, invalid_client: "The authorization server MAY return an HTTP 401 ... If the
+/// client attempted to authenticate via the "Authorization" request header field, the
+/// authorization server MUST respond with an HTTP 401 (Unauthorized) status code and include the
+/// "WWW-Authenticate" response header field".
+#[then("the provider refuses the client authentication as RFC 6749 §5.2 requires")]
+async fn refuses_client_authentication(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let basic = w.dialect()?.client_auth == ClientAuth::Basic;
+    let ex = w.last()?;
+    let rule = "RFC 6749 §5.2 (invalid_client)";
+    let statuses: &[u16] = if basic { &[401] } else { &[400, 401] };
+    w.evidence(checks::ensure_oauth_error(
+        &ex.response,
+        statuses,
+        "invalid_client",
+        rule,
+    ))?;
+    if basic && ex.response.header("www-authenticate").is_none() {
+        return w.evidence(Err(Failure::new(
+            "the refusal of HTTP Basic client credentials carries no challenge",
+        )
+        .expected("a WWW-Authenticate header")
+        .actual("none")
+        .rule(rule)));
+    }
+    Ok(())
 }
 
 #[then(

@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::Target;
-use crate::authorization::{self, Authorizer, Strategy};
+use super::dialect::DialectTable;
+use crate::authorization::{self, Authorizer};
 use crate::http::{Limits, Tls};
 use crate::providers::Provider;
 use crate::secret::{self, Secret};
@@ -49,7 +50,9 @@ struct ProviderEntry {
     redirect_uri: String,
     /// How an authorization a user completes is obtained (default: redirect-capture).
     #[serde(default)]
-    authorization: Strategy,
+    authorization: authorization::Setting,
+    /// oauth2 only: how the server speaks RFC 6749 (`[providers.oauth2.dialect]`).
+    dialect: Option<DialectTable>,
     /// SSO v1: the telephone number of a registered test user.
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
@@ -140,9 +143,20 @@ fn parse_target_file(
                 )
             })?)),
         };
+        let dialect = match entry.dialect {
+            None => provider.dialect(),
+            Some(table) if provider == Provider::OAuth2 => {
+                table.build(&format!("{shown}: [providers.{name}.dialect]"))?
+            }
+            Some(_) => {
+                return Err(format!(
+                    "{shown}: [providers.{name}.dialect]: only the generic oauth2 provider takes                      a dialect; {name}'s comes from its document"
+                ));
+            }
+        };
         let at = format!("{shown}: [providers.{name}] authorization");
         let authorization = Authorizer::new(
-            &entry.authorization,
+            &entry.authorization.0,
             &authorization::Context {
                 at: &at,
                 dir,
@@ -153,6 +167,7 @@ fn parse_target_file(
         )?;
         targets.push(Target {
             provider,
+            dialect,
             base_url,
             authorize_base_url,
             client_id: entry.client_id,
@@ -293,5 +308,20 @@ mod tests {
             !config.tls.insecure_skip_verify,
             "verification is on by default"
         );
+    }
+
+    #[test]
+    fn the_oauth2_example_describes_its_dialect_by_file_alone() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/oauth2.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let env = |v: &str| (v == "OAUTH2_CLIENT_SECRET").then(|| "example-secret".to_owned());
+        let config =
+            parse_target_file("oauth2.example.toml", Path::new("targets"), &text, env).unwrap();
+        let t = &config.targets[0];
+        assert_eq!(t.provider, Provider::OAuth2);
+        assert_eq!(t.dialect.resource_path, Some("/userinfo"));
+        assert_eq!(t.dialect.default_scope, "openid");
+        assert_eq!(t.dialect.state_field, None);
+        assert_eq!(t.authorization.name(), "callback-listener");
     }
 }

@@ -1,18 +1,21 @@
 //! Targets: where each provider lives for this run. Either the embedded mocks (no setup), or a
 //! target file describing a real deployment, with secrets read from environment variables.
 
+mod dialect;
 mod file;
 
 pub use file::load_target_file;
 
 use crate::authorization::Authorizer;
-use crate::providers::Provider;
+use crate::providers::{Dialect, Provider};
 use crate::secret::Secret;
 
 /// One provider's deployment, as a run uses it.
 #[derive(Clone, Debug)]
 pub struct Target {
     pub provider: Provider,
+    /// How the provider speaks OAuth 2.0: its built-in dialect, or (oauth2) the target file's.
+    pub dialect: &'static Dialect,
     /// Base URL without a trailing slash.
     pub base_url: String,
     /// Base URL of the authorization endpoint (a separate identity host at some providers);
@@ -33,12 +36,21 @@ pub struct Target {
 }
 
 impl Target {
+    /// The URL of an API path; a dialect's path may also be a whole URL (another host).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
+        join(&self.base_url, path)
     }
 
     /// The URL of the authorization endpoint's `path`.
     pub fn authorize_url(&self, path: &str) -> String {
-        format!("{}{path}", self.authorize_base_url)
+        join(&self.authorize_base_url, path)
+    }
+}
+
+fn join(base: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_owned()
+    } else {
+        format!("{base}{path}")
     }
 }
