@@ -55,6 +55,9 @@ pub enum Command {
     Run(RunArgs),
     /// Serve one embedded mock provider on loopback, for developing against it.
     Mock(MockArgs),
+    /// Join the reports of a run split with `run --shard I/N` into the reports of one run,
+    /// after checking every shard is there once and no scenario ran twice.
+    MergeReports(MergeArgs),
     /// List the named defects each mock provider can be started with.
     Defects {
         /// Only this provider's defects.
@@ -85,6 +88,15 @@ pub struct RunArgs {
     /// How many scenarios run at once.
     #[arg(long = "jobs", value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
+    /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
+    /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Re-send a request that got no answer (connection, DNS, TLS, timeout) up to N times. Only
+    /// requests that cannot repeat an effect are re-sent; a failed check is never retried. A
+    /// scenario that passed after a re-send is reported as such.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: usize,
     /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
     #[arg(long, value_name = "PROVIDER:DEFECT")]
     pub mock_defect: Vec<String>,
@@ -94,6 +106,16 @@ pub struct RunArgs {
     /// No colours on the console.
     #[arg(long)]
     pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The reports folders of the shards (each holds a shard.json).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Folder the merged reports are written to.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -188,6 +188,9 @@ pub struct TransportError {
     pub url: String,
     pub kind: &'static str,
     pub detail: String,
+    /// The request never reached the provider (connecting, DNS or the TLS handshake failed), so
+    /// sending it again cannot repeat its effect.
+    pub not_delivered: bool,
 }
 
 impl std::fmt::Display for TransportError {
@@ -320,6 +323,7 @@ fn classify(url: &str, e: reqwest::Error) -> TransportError {
         url: url.to_owned(),
         kind,
         detail,
+        not_delivered: e.is_connect(),
     }
 }
 

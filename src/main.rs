@@ -15,13 +15,16 @@ mod documents;
 mod features;
 mod files;
 mod http;
+mod merge;
 mod mocks;
 mod providers;
 mod receiver;
 mod report;
+mod retry;
 mod runner;
 mod schema;
 mod secret;
+mod shard;
 mod steps;
 mod target;
 mod world;
@@ -61,6 +64,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Run(args) => runner::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
+            Command::MergeReports(args) => merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
         }
     });

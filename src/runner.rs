@@ -19,8 +19,10 @@ use crate::mocks::{RunningMock, opaque, serve};
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
+use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
+use crate::shard;
 use crate::target::{self, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
@@ -170,7 +172,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             .map_err(|e| usage(format!("{} authorization: {e}", t.provider.name())))?;
     }
     let http = HttpClient::new(limits, &tls).map_err(usage)?;
-    preflight(&http, &targets).await?;
+    preflight(&http, &targets, RetryPolicy { max: args.retries }).await?;
 
     let embedded = args.target.is_none();
     let selected: Vec<Provider> = targets.iter().map(|t| t.provider).collect();
@@ -196,19 +198,41 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         targets: target_map,
         receiver,
         environment_errors: Mutex::default(),
+        retry: RetryPolicy { max: args.retries },
+        transport_retries: Mutex::default(),
     });
 
     // Which scenarios run: the selected providers, the tag expression, and against a real
     // target no @mock-only scenario (recorded as skipped, with the reason).
+    // With --shard, only this job's part of that selection, before any skip: a skipped scenario
+    // is reported by exactly one shard.
+    let is_selected = move |tags: &[String]| -> Option<Provider> {
+        let p = Provider::from_tags(tags)?;
+        let wanted =
+            selected.contains(&p) && tags_op.as_ref().is_none_or(|op| op.eval(tags.iter()));
+        wanted.then_some(p)
+    };
+    let (shard_keys, selected_count) = match args.shard {
+        Some(shard) => {
+            let keys = selected_keys(&all_features, &is_selected);
+            let count = keys.len();
+            (Some(shard.pick(keys)), count)
+        }
+        None => (None, 0),
+    };
     let skipped: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
     let filter = {
         let skipped = skipped.clone();
+        let shard_keys = shard_keys.clone();
         move |f: &Feature, r: Option<&Rule>, s: &Scenario| {
             let tags = features::merged_tags(f, r, s);
-            let Some(p) = Provider::from_tags(&tags) else {
+            let Some(p) = is_selected(&tags) else {
                 return false;
             };
-            if !selected.contains(&p) || tags_op.as_ref().is_some_and(|op| !op.eval(tags.iter())) {
+            if shard_keys
+                .as_ref()
+                .is_some_and(|keys| !keys.contains(&shard::key(f, s)))
+            {
                 return false;
             }
             if !embedded && tags.iter().any(|t| t == MOCK_ONLY) {
@@ -274,6 +298,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             let tags = features::merged_tags(feature, rule, scenario);
             world.provider = Provider::from_tags(&tags);
             world.authorization_by_user = tags.iter().any(|t| t == authorization::NEEDS_REDIRECT);
+            world.scenario = Some(shard::key(feature, scenario));
             Box::pin(async {})
         })
         .with_default_cli();
@@ -282,10 +307,35 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
     results.extend(skipped.lock().unwrap().drain(..));
     results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let retried = ctx.transport_retries.lock().unwrap().clone();
+    for r in &mut results {
+        r.retries = retried.get(&(r.file.clone(), r.line)).copied().unwrap_or(0);
+    }
+    let target_label = match args.shard {
+        Some(shard) => format!("{target_label}, shard {shard}"),
+        None => target_label,
+    };
 
     let reports = &args.reports;
     let summary = report::markdown_summary(&results, &target_label);
     let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
+    if let (Some(shard), Some(keys)) = (args.shard, &shard_keys) {
+        let manifest = shard::Manifest {
+            index: shard.index,
+            total: shard.total,
+            selected: selected_count,
+            in_shard: keys.len(),
+            target: target_label.clone(),
+        };
+        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        report::write_report(reports, shard::MANIFEST, &text).map_err(|e| {
+            usage(format!(
+                "cannot write {}/{}: {e}",
+                reports.display(),
+                shard::MANIFEST
+            ))
+        })?;
+    }
     for (name, contents) in [
         ("junit.xml", junit.contents()),
         ("cucumber.json", json.contents()),
@@ -310,7 +360,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         );
         return Ok(ExitCode::Unreachable);
     }
-    if results.iter().all(|r| r.status == Status::Skipped) {
+    // A shard whose part holds only skipped scenarios is a legitimate part of a split run.
+    let empty_selection = args.shard.is_some() && selected_count == 0;
+    if (args.shard.is_none() || empty_selection)
+        && results.iter().all(|r| r.status == Status::Skipped)
+    {
         eprintln!("error: no scenario ran: check --provider, --tags and --features");
         return Ok(ExitCode::Usage);
     }
@@ -343,6 +397,22 @@ fn announce_transport(tls: &Tls, label: String) -> String {
          against production. Trust the target's CA with ca_file instead."
     );
     format!("{label} (WARNING: TLS certificate verification OFF)")
+}
+
+/// The keys of every scenario of `features` that `is_selected` takes (by its merged tags).
+fn selected_keys(
+    features: &[Feature],
+    is_selected: &dyn Fn(&[String]) -> Option<Provider>,
+) -> Vec<shard::Key> {
+    let mut keys = Vec::new();
+    for f in features {
+        for (r, s) in features::scenarios(f) {
+            if is_selected(&features::merged_tags(f, r, s)).is_some() {
+                keys.push(shard::key(f, s));
+            }
+        }
+    }
+    keys
 }
 
 fn known_providers() -> String {
@@ -385,12 +455,19 @@ fn parse_mock_defects(
 }
 
 /// Before any scenario: every real target must answer at all. Unreachable is exit 3.
-async fn preflight(http: &HttpClient, targets: &[Target]) -> Result<(), Stop> {
+async fn preflight(http: &HttpClient, targets: &[Target], retry: RetryPolicy) -> Result<(), Stop> {
     for t in targets.iter().filter(|t| !t.mock_control) {
-        if let Err(e) = http
-            .send(Request::new(reqwest::Method::GET, t.base_url.clone()))
-            .await
+        let request = Request::new(reqwest::Method::GET, t.base_url.clone());
+        let mut attempt = 0;
+        let mut answer = http.send(request.clone()).await;
+        while let Err(e) = &answer
+            && retry.may_retry(attempt, &request.method, e)
         {
+            attempt += 1;
+            tokio::time::sleep(retry.pause(attempt)).await;
+            answer = http.send(request.clone()).await;
+        }
+        if let Err(e) = answer {
             return Err(Stop(
                 ExitCode::Unreachable,
                 format!(

@@ -24,6 +24,10 @@ pub struct RunContext {
     pub receiver: Option<Receiver>,
     /// Transport errors seen during the run (they decide exit code 3).
     pub environment_errors: Mutex<Vec<String>>,
+    /// When a request that got no answer is sent again (`--retries`).
+    pub retry: crate::retry::RetryPolicy,
+    /// Requests re-sent after a transport error, per scenario (feature file, line).
+    pub transport_retries: Mutex<HashMap<(String, usize), usize>>,
 }
 
 static CONTEXT: OnceLock<Arc<RunContext>> = OnceLock::new();
@@ -56,6 +60,8 @@ pub struct ConformanceWorld {
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
+    /// The scenario's feature file and line, the key of its result.
+    pub scenario: Option<(String, usize)>,
     /// The scenario checks the redirect of an authorization a user completes
     /// (`@needs-redirect`): its own authorization requests go through the target's strategy.
     pub authorization_by_user: bool,
@@ -101,6 +107,7 @@ impl ConformanceWorld {
             last: None,
             sso: SsoSession::default(),
             authorization_by_user: false,
+            scenario: None,
         }
     }
 
@@ -130,13 +137,35 @@ impl ConformanceWorld {
     }
 
     /// Sends a request; a transport error is recorded as an environment error.
+    /// A request that got no answer is re-sent as the run's retry policy allows, and each
+    /// re-send is counted for the scenario's report.
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
-        match self.ctx.http.send(request).await {
-            Ok(exchange) => {
-                self.last = Some(exchange);
-                Ok(self.last.as_ref().expect("just set"))
+        let mut attempt = 0;
+        loop {
+            match self.ctx.http.send(request.clone()).await {
+                Ok(exchange) => {
+                    self.last = Some(exchange);
+                    return Ok(self.last.as_ref().expect("just set"));
+                }
+                Err(e) if self.ctx.retry.may_retry(attempt, &request.method, &e) => {
+                    attempt += 1;
+                    tracing::warn!(target: "idp_conformance::retry", attempt, "re-sending after {e}");
+                    if let Some(key) = &self.scenario {
+                        *self
+                            .ctx
+                            .transport_retries
+                            .lock()
+                            .unwrap()
+                            .entry(key.clone())
+                            .or_default() += 1;
+                    }
+                    tokio::time::sleep(self.ctx.retry.pause(attempt)).await;
+                }
+                Err(e) if attempt > 0 => {
+                    return Err(self.environment_error(format!("{e} (after {attempt} re-send(s))")));
+                }
+                Err(e) => return Err(self.environment_error(e.to_string())),
             }
-            Err(e) => Err(self.environment_error(e.to_string())),
         }
     }
 

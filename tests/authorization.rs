@@ -263,4 +263,8 @@ fn a_target_without_a_way_to_authorize_skips_what_needs_one_and_says_why() {
         summary.contains("authorization strategy is \"none\""),
         "{summary}"
     );
+    // The CI job summary: the verdict, and the skips grouped by reason.
+    insta::with_settings!({filters => vec![(r"Target: .*target\.toml", "Target: [TARGET]")]}, {
+        insta::assert_snapshot!("summary_with_skips", summary);
+    });
 }

@@ -67,8 +67,10 @@ fn a_standalone_mock_passes_through_a_target_file() {
 }
 
 /// A TLS front for `upstream` on a loopback port, with the test CA's certificate for
-/// `localhost` and `127.0.0.1` (tests/tls/). Lives as long as the test process.
-fn tls_front(upstream: String) -> u16 {
+/// `localhost` and `127.0.0.1` (tests/tls/). Lives as long as the test process. Connection
+/// number `n` (from 0) whose `abort(n)` holds is cut during the TLS handshake: a transport
+/// error before the request was delivered.
+fn tls_front(upstream: String, abort: fn(usize) -> bool) -> u16 {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let dir = common::root().join("tests/tls");
@@ -95,7 +97,13 @@ fn tls_front(upstream: String) -> u16 {
             .unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let mut n = 0;
             while let Ok((socket, _)) = listener.accept().await {
+                n += 1;
+                if abort(n - 1) {
+                    drop(socket);
+                    continue;
+                }
                 let acceptor = acceptor.clone();
                 let upstream = upstream.clone();
                 tokio::spawn(async move {
@@ -115,7 +123,7 @@ fn tls_front(upstream: String) -> u16 {
 #[test]
 fn a_tls_target_is_trusted_through_its_ca_file_and_only_then() {
     let mock = losgehts_mock();
-    let port = tls_front(mock.addr().to_owned());
+    let port = tls_front(mock.addr().to_owned(), |_| false);
     let base = format!("https://localhost:{port}");
     let ca = common::root().join("tests/tls/ca.pem");
     let tmp = tempfile::tempdir().unwrap();
@@ -325,4 +333,80 @@ fn a_dialect_for_a_provider_with_a_document_is_refused() {
     let out = run_target(&target, &tmp.path().join("r"), &[]);
     assert_eq!(common::code(&out), 2, "{}", common::text(&out));
     assert!(common::text(&out).contains("only the generic oauth2 provider"));
+}
+
+#[test]
+fn transport_errors_are_retried_and_reported_and_checks_are_not() {
+    let mock = losgehts_mock();
+    let ca = common::root().join("tests/tls/ca.pem");
+    let settings = format!("ca_file = {:?}", ca.display().to_string());
+    let tmp = tempfile::tempdir().unwrap();
+    // The first connections after the preflight's are cut during the handshake.
+    let flaky = |n: usize| (1..=3).contains(&n);
+
+    let port = tls_front(mock.addr().to_owned(), flaky);
+    let target = common::target_file(
+        tmp.path(),
+        &losgehts_target(&format!("https://localhost:{port}"), &settings),
+    );
+    let reports = tmp.path().join("retried");
+    let out = run_target(
+        &target,
+        &reports,
+        &["--retries", "2", "--tags", "@documented"],
+    );
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("## Passed after re-sending a request"),
+        "{summary}"
+    );
+    let raw: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("results.json")).unwrap())
+            .unwrap();
+    let resent: u64 = raw.iter().filter_map(|r| r["retries"].as_u64()).sum();
+    // At most one re-send per cut connection (the pool may serve a request from another
+    // connection while a cut one fails).
+    assert!((1..=3).contains(&resent), "{resent} re-sends");
+    assert!(
+        common::text(&out).contains("PASSED after"),
+        "{}",
+        common::text(&out)
+    );
+
+    // The same blips without --retries: an environment error, exit 3, never a failed check.
+    let port = tls_front(mock.addr().to_owned(), flaky);
+    let target = common::target_file(
+        tmp.path(),
+        &losgehts_target(&format!("https://localhost:{port}"), &settings),
+    );
+    let reports = tmp.path().join("not-retried");
+    let out = run_target(&target, &reports, &["--tags", "@documented"]);
+    assert_eq!(common::code(&out), 3, "{}", common::text(&out));
+    let results = common::results(&reports);
+    assert!(results.iter().any(|r| r.status == "failed"));
+
+    // A failed check is never retried: a defect fails the same with --retries.
+    let broken = common::MockProcess::start(
+        "losgehts",
+        &[
+            "--client-secret-env",
+            "IDPC_DEPLOY_SECRET",
+            "--redirect-uri",
+            REDIRECT_URI,
+            "--defect",
+            "code-reusable",
+        ],
+        &[("IDPC_DEPLOY_SECRET", SECRET)],
+    );
+    let target = common::target_file(tmp.path(), &losgehts_target(&broken.url, ""));
+    let reports = tmp.path().join("check");
+    let out = run_target(&target, &reports, &["--retries", "3", "--tags", "@rfc6749"]);
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let raw: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("results.json")).unwrap())
+            .unwrap();
+    let failed: Vec<_> = raw.iter().filter(|r| r["status"] == "failed").collect();
+    assert!(!failed.is_empty());
+    assert!(failed.iter().all(|r| r["retries"] == 0), "{failed:?}");
 }

@@ -323,12 +323,7 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("features");
         let mut problems = Vec::new();
         for f in crate::features::load(&dir).unwrap() {
-            let plain = f.scenarios.iter().map(|s| (None, s));
-            let ruled = f
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
-            for (rule, sc) in plain.chain(ruled) {
+            for (rule, sc) in crate::features::scenarios(&f) {
                 let tags = crate::features::merged_tags(&f, rule, sc);
                 let has = |t: &str| tags.iter().any(|x| x == t);
                 let steps: Vec<&str> = f
