@@ -65,6 +65,9 @@ pub enum Command {
     /// that changed, scenarios added or removed, response-shape drift per endpoint. Prints
     /// Markdown; exit 1 when something regressed.
     Diff(DiffArgs),
+    /// Join the reports of a run split with `run --shard I/N` into the reports of one run,
+    /// after checking every shard is there once and no scenario ran twice.
+    MergeReports(MergeArgs),
     /// List the named defects each mock provider can be started with.
     Defects {
         /// Only this provider's defects.
@@ -77,7 +80,7 @@ pub struct RunArgs {
     /// Target file describing real deployments (see targets/). Without it, the embedded mocks.
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
-    /// Only this provider (repeatable): losgehts, authenteq, sso_v1, loginsign.
+    /// Only this provider (repeatable): losgehts, authenteq, sso_v1, loginsign, oauth2.
     #[arg(long, value_name = "NAME")]
     pub provider: Vec<String>,
     /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
@@ -99,6 +102,15 @@ pub struct RunArgs {
     /// and diff.md is written beside it.
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<PathBuf>,
+    /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
+    /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Re-send a request that got no answer (connection, DNS, TLS, timeout) up to N times. Only
+    /// requests that cannot repeat an effect are re-sent; a failed check is never retried. A
+    /// scenario that passed after a re-send is reported as such.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: usize,
     /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
     #[arg(long, value_name = "PROVIDER:DEFECT")]
     pub mock_defect: Vec<String>,
@@ -137,8 +149,18 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The reports folders of the shards (each holds a shard.json).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Folder the merged reports are written to.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct MockArgs {
-    /// The provider to serve: losgehts, authenteq, sso_v1, loginsign.
+    /// The provider to serve: losgehts, authenteq, sso_v1, loginsign, oauth2.
     pub provider: String,
     /// Port on 127.0.0.1 (0 picks a free one and prints it).
     #[arg(long, default_value_t = 8080)]

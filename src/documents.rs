@@ -98,7 +98,7 @@ static LOGINSIGN: LazyLock<Document> = LazyLock::new(|| {
 /// The provider's document lists, if the harness has them.
 pub fn document(provider: Provider) -> Option<&'static Document> {
     match provider {
-        Provider::Losgehts | Provider::Authenteq => None,
+        Provider::Losgehts | Provider::Authenteq | Provider::OAuth2 => None,
         Provider::SsoV1 => Some(&SSO_V1),
         Provider::LoginSign => Some(&LOGINSIGN),
     }

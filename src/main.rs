@@ -8,6 +8,7 @@
 // path of every check, so its size is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod authorization;
 mod checks;
 mod cli;
 mod diff;
@@ -16,14 +17,17 @@ mod documents;
 mod features;
 mod files;
 mod http;
+mod merge;
 mod mocks;
 mod needs;
 mod providers;
 mod receiver;
 mod report;
+mod retry;
 mod runner;
 mod schema;
 mod secret;
+mod shard;
 mod steps;
 mod target;
 mod world;
@@ -63,6 +67,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Run(args) => runner::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
+            Command::MergeReports(args) => merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
             Command::Docs(args) => docs::run(args),
             Command::Diff(args) => diff::run(args),

@@ -60,17 +60,18 @@ mod tests {
     use super::*;
     use crate::providers::Provider;
     use crate::secret::Secret;
-    use crate::target::{AppAccess, AuthorizationStrategy};
+    use crate::target::AppAccess;
 
     fn target(app: AppAccess) -> Target {
         Target {
             provider: Provider::LoginSign,
+            dialect: Provider::LoginSign.dialect(),
             base_url: "https://loginsign.invalid".into(),
             authorize_base_url: "https://loginsign.invalid".into(),
             client_id: "40".into(),
             client_secret: Secret::new("needs-test-secret"),
             redirect_uri: "https://app.invalid/cb".into(),
-            authorization: AuthorizationStrategy::RedirectCapture,
+            authorization: Default::default(),
             mock_control: false,
             test_telephone: None,
             test_sms_code: None,

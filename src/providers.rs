@@ -13,6 +13,8 @@ pub enum Provider {
     Authenteq,
     SsoV1,
     LoginSign,
+    /// Any standard RFC 6749 authorization server, its dialect described by the target file.
+    OAuth2,
 }
 
 impl Provider {
@@ -21,6 +23,7 @@ impl Provider {
         Provider::Authenteq,
         Provider::SsoV1,
         Provider::LoginSign,
+        Provider::OAuth2,
     ];
 
     /// The name used on the command line, in target files and as the feature tag.
@@ -30,6 +33,7 @@ impl Provider {
             Provider::Authenteq => "authenteq",
             Provider::SsoV1 => "sso_v1",
             Provider::LoginSign => "loginsign",
+            Provider::OAuth2 => "oauth2",
         }
     }
 
@@ -48,6 +52,7 @@ impl Provider {
             Provider::Authenteq => &AUTHENTEQ,
             Provider::SsoV1 => &SSO_V1,
             Provider::LoginSign => &LOGINSIGN,
+            Provider::OAuth2 => &OAUTH2,
         }
     }
 
@@ -67,6 +72,10 @@ impl Provider {
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
             Provider::LoginSign => mocks::loginsign::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::OAuth2 => mocks::oauth2::Defect::ALL
                 .iter()
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
@@ -120,6 +129,15 @@ impl Provider {
                     defects,
                 }))
             }
+            Provider::OAuth2 => {
+                let defects = parse_defects(self, defects, mocks::oauth2::Defect::parse)?;
+                Ok(mocks::oauth2::router(mocks::oauth2::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    redirect_uri: client.redirect_uri.clone(),
+                    defects,
+                }))
+            }
         }
     }
 
@@ -127,14 +145,16 @@ impl Provider {
     pub fn mock_app_id(self) -> Option<&'static str> {
         match self {
             Provider::LoginSign => Some(mocks::loginsign::APP_ID),
-            Provider::Losgehts | Provider::Authenteq | Provider::SsoV1 => None,
+            Provider::Losgehts | Provider::Authenteq | Provider::SsoV1 | Provider::OAuth2 => None,
         }
     }
 
     /// The test user an embedded mock knows: its telephone and the SMS code it "sends".
     pub fn mock_test_user(self) -> (Option<String>, Option<Secret>) {
         match self {
-            Provider::Losgehts | Provider::Authenteq | Provider::LoginSign => (None, None),
+            Provider::Losgehts | Provider::Authenteq | Provider::LoginSign | Provider::OAuth2 => {
+                (None, None)
+            }
             Provider::SsoV1 => (
                 Some(mocks::sso_v1::TEST_TELEPHONE.to_owned()),
                 Some(Secret::new(mocks::sso_v1::TEST_SMS_CODE)),
@@ -176,11 +196,22 @@ pub struct MockClient {
 }
 
 /// How a token request is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Encoding {
     Json,
     Form,
     Multipart,
+}
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// HTTP Basic with the form-urlencoded client id and secret (`client_secret_basic`).
+    Basic,
+    /// The client id and secret as fields of the request body (`client_secret_post`).
+    Post,
 }
 
 /// The facts that differ between providers speaking the same OAuth 2.0 authorization-code flow.
@@ -192,6 +223,11 @@ pub struct Dialect {
     pub authorize_path: &'static str,
     pub token_path: &'static str,
     pub token_encoding: Encoding,
+    /// Client authentication at the token endpoint: Basic, or the two fields below in the body.
+    pub client_auth: ClientAuth,
+    /// A resource protected by the access token as a Bearer token (RFC 6750), if the scenarios
+    /// may use one.
+    pub resource_path: Option<&'static str>,
     /// Authorization request: does it carry `redirect_uri` and `response_type=code`?
     pub authorize_sends_redirect_uri: bool,
     pub authorize_sends_response_type: bool,
@@ -232,6 +268,8 @@ pub static LOSGEHTS: Dialect = Dialect {
     authorize_path: "/oauth/authorize",
     token_path: "/oauth/token",
     token_encoding: Encoding::Json,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: false,
     authorize_sends_response_type: false,
     authorize_extra: &[("locale", "de")],
@@ -260,6 +298,8 @@ pub static AUTHENTEQ: Dialect = Dialect {
     authorize_path: "/authorize",
     token_path: "/v2/web-kyc/token",
     token_encoding: Encoding::Multipart,
+    client_auth: ClientAuth::Post,
+    resource_path: Some("/v2/web-kyc/details"),
     authorize_sends_redirect_uri: true,
     authorize_sends_response_type: true,
     authorize_extra: &[],
@@ -284,6 +324,8 @@ pub static SSO_V1: Dialect = Dialect {
     authorize_path: "/not-oauth",
     token_path: "/not-oauth",
     token_encoding: Encoding::Json,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: false,
     authorize_sends_response_type: false,
     authorize_extra: &[],
@@ -310,6 +352,8 @@ pub static LOGINSIGN: Dialect = Dialect {
     authorize_path: "/oauth/authorize",
     token_path: "/oauth/token",
     token_encoding: Encoding::Form,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: true,
     authorize_sends_response_type: true,
     authorize_extra: &[],
@@ -324,4 +368,31 @@ pub static LOGINSIGN: Dialect = Dialect {
     default_scope: "",
     token_basic_auth: true,
     userinfo: Some(Userinfo::Bearer("/api/user")),
+};
+
+/// A standard RFC 6749 authorization server, as the embedded oauth2 mock serves it and as a
+/// target file's `[providers.oauth2.dialect]` starts from: form-encoded token requests with HTTP
+/// Basic client authentication (§2.3.1: servers MUST support it), the RFC's field names,
+/// `redirect_uri` in both requests (§4.1.1, §4.1.3), and a Bearer-protected resource (RFC 6750).
+pub static OAUTH2: Dialect = Dialect {
+    oauth: true,
+    authorize_path: "/authorize",
+    token_path: "/token",
+    token_encoding: Encoding::Form,
+    client_auth: ClientAuth::Basic,
+    resource_path: Some("/resource"),
+    authorize_sends_redirect_uri: true,
+    authorize_sends_response_type: true,
+    authorize_extra: &[],
+    grant_type_field: "grant_type",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "client_id",
+    client_secret_field: "client_secret",
+    state_field: None,
+    redirect_uri_field: Some("redirect_uri"),
+    access_token_field: "access_token",
+    default_scope: "read",
+    token_basic_auth: true,
+    userinfo: None,
 };

@@ -27,6 +27,10 @@ pub struct RunContext {
     pub environment_errors: Mutex<Vec<String>>,
     /// The shape of every answer, per endpoint (for `run.json` and `idp-conformance diff`).
     pub shapes: ShapeLog,
+    /// When a request that got no answer is sent again (`--retries`).
+    pub retry: crate::retry::RetryPolicy,
+    /// Requests re-sent after a transport error, per scenario (feature file, line).
+    pub transport_retries: Mutex<HashMap<(String, usize), usize>>,
 }
 
 static CONTEXT: OnceLock<Arc<RunContext>> = OnceLock::new();
@@ -45,6 +49,8 @@ pub struct Authorization {
     pub scope: String,
     pub code: Option<Secret>,
     pub returned_state: Option<String>,
+    /// Where the user agent was sent back to, when the provider redirected at all.
+    pub redirect: Option<crate::checks::Redirect>,
 }
 
 #[derive(cucumber::World)]
@@ -57,6 +63,11 @@ pub struct ConformanceWorld {
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
+    /// The scenario's feature file and line, the key of its result.
+    pub scenario: Option<(String, usize)>,
+    /// The scenario checks the redirect of an authorization a user completes
+    /// (`@needs-redirect`): its own authorization requests go through the target's strategy.
+    pub authorization_by_user: bool,
     /// What a LoginSign scenario has learned about the user's connection and licenses.
     pub loginsign: LoginSignSession,
 }
@@ -122,6 +133,8 @@ impl ConformanceWorld {
             last: None,
             sso: SsoSession::default(),
             loginsign: LoginSignSession::default(),
+            authorization_by_user: false,
+            scenario: None,
         }
     }
 
@@ -139,8 +152,8 @@ impl ConformanceWorld {
 
     /// The provider's OAuth dialect; a failure for a provider that does not speak OAuth 2.0.
     pub fn dialect(&self) -> Result<&'static Dialect, Failure> {
-        let provider = self.target()?.provider;
-        let dialect = provider.dialect();
+        let target = self.target()?;
+        let (provider, dialect) = (target.provider, target.dialect);
         if !dialect.oauth {
             return Err(Failure::new(format!(
                 "{} does not speak OAuth 2.0: this OAuth step cannot be used in its features",
@@ -151,21 +164,35 @@ impl ConformanceWorld {
     }
 
     /// Sends a request; a transport error is recorded as an environment error.
+    /// A request that got no answer is re-sent as the run's retry policy allows, and each
+    /// re-send is counted for the scenario's report.
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
-        match self.ctx.http.send(request).await {
-            Ok(exchange) => {
-                self.record_shape(&exchange);
-                self.last = Some(exchange);
-                Ok(self.last.as_ref().expect("just set"))
-            }
-            Err(e) => {
-                let message = e.to_string();
-                self.ctx
-                    .environment_errors
-                    .lock()
-                    .unwrap()
-                    .push(message.clone());
-                Err(Failure::new(message))
+        let mut attempt = 0;
+        loop {
+            match self.ctx.http.send(request.clone()).await {
+                Ok(exchange) => {
+                    self.record_shape(&exchange);
+                    self.last = Some(exchange);
+                    return Ok(self.last.as_ref().expect("just set"));
+                }
+                Err(e) if self.ctx.retry.may_retry(attempt, &request.method, &e) => {
+                    attempt += 1;
+                    tracing::warn!(target: "idp_conformance::retry", attempt, "re-sending after {e}");
+                    if let Some(key) = &self.scenario {
+                        *self
+                            .ctx
+                            .transport_retries
+                            .lock()
+                            .unwrap()
+                            .entry(key.clone())
+                            .or_default() += 1;
+                    }
+                    tokio::time::sleep(self.ctx.retry.pause(attempt)).await;
+                }
+                Err(e) if attempt > 0 => {
+                    return Err(self.environment_error(format!("{e} (after {attempt} re-send(s))")));
+                }
+                Err(e) => return Err(self.environment_error(e.to_string())),
             }
         }
     }
@@ -175,6 +202,16 @@ impl ConformanceWorld {
             let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
             self.ctx.shapes.record(t.provider.name(), &bases, exchange);
         }
+    }
+
+    /// Records an environment error (the run exits 3) and returns it as the step's failure.
+    pub fn environment_error(&self, message: String) -> Failure {
+        self.ctx
+            .environment_errors
+            .lock()
+            .unwrap()
+            .push(message.clone());
+        Failure::new(message)
     }
 
     /// The last exchange, for a `Then` step.

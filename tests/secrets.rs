@@ -16,7 +16,7 @@ const PASSWORD: &str = "asdsad2132132";
 const DEV_COOKIE_VALUE: &str = "Known-Developer-Session-0815";
 
 /// Starts `idp-conformance mock PROVIDER` with the known secrets, `args` and the defects.
-fn start_mock(provider: &str, args: &[&str], defects: &[&str]) -> (common::Mock, String) {
+fn start_mock(provider: &str, args: &[&str], defects: &[&str]) -> (common::MockProcess, String) {
     let mut all: Vec<&str> = vec![
         "--client-secret-env",
         "IDPC_TEST_SECRET",

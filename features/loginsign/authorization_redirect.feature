@@ -10,7 +10,8 @@ Feature: LoginSign redirects back to the app with a code, and only to an authori
     response_type=code, client_id, redirect_uri and state, and no scope.
   - The real authorize page signs a person in first. The harness obtains the code the way an
     auto-approving sandbox (or the embedded mock) allows: it requests the authorize URL and reads
-    the redirect without following it. Scenarios doing so are tagged @needs-authorization.
+    the redirect without following it. Scenarios doing so are tagged @needs-authorization
+    (and @needs-redirect where they check that redirect).
   - The document does not mention state; that it comes back unchanged is RFC 6749 §4.1.2
     (@rfc6749).
   - "All errors return JSON": a wrong client_id or an unauthorized redirect URI at the authorize
@@ -18,7 +19,7 @@ Feature: LoginSign redirects back to the app with a code, and only to an authori
     redirecting to an unverified URI). The document names no status; the RFC pairs invalid_client
     with 400 or 401, and the scenarios accept either.
 
-  @documented @rfc6749 @needs-authorization
+  @documented @rfc6749 @needs-authorization @needs-redirect
   Scenario: The redirect carries a code and the state the app sent
     When the client requests authorization
     Then the provider redirects to the callback with a code

@@ -16,7 +16,9 @@ pub use json::{
     contains_string, ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string,
     values_named,
 };
-pub use oauth::{ensure_no_code_issued, ensure_oauth_error, parse_redirect};
+pub use oauth::{
+    Redirect, ensure_bearer_challenge, ensure_no_code_issued, ensure_oauth_error, parse_redirect,
+};
 pub use response::{
     ensure_challenge, ensure_credential_accepted, ensure_header_has_token, ensure_json_body,
     ensure_status,

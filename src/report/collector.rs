@@ -40,7 +40,8 @@ pub struct ScenarioResult {
     /// Why the scenario did not run.
     pub skip_reason: Option<String>,
     pub duration_ms: u64,
-    /// How many times it was retried (transport errors only).
+    /// How many requests were re-sent after a transport error (`--retries`; a failed check is
+    /// never retried).
     pub retries: usize,
     /// Each step that ran (background steps included), in order, with its verdict.
     #[serde(default)]

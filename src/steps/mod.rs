@@ -8,6 +8,7 @@ mod developer_portal;
 mod licenses;
 mod media_type;
 mod mock_control;
+mod resource;
 mod response;
 mod sso;
 mod token;

@@ -7,18 +7,20 @@ use super::{RFC6749_ERRORS, parse_statuses};
 use crate::checks::{self, Failure};
 use crate::http::{Body, Request};
 use crate::mocks::opaque;
-use crate::providers::Encoding;
+use crate::providers::{ClientAuth, Encoding};
 use crate::secret::Secret;
 use crate::world::ConformanceWorld;
 
 /// Where a token request carries the client credentials.
 #[derive(Clone, Copy, Default, PartialEq)]
-enum ClientAuth {
-    /// In the body, under the dialect's field names (every provider's example).
+enum Credentials {
+    /// Where the dialect's `client_auth` puts them (Basic, or the body's fields).
     #[default]
-    Body,
+    Dialect,
     /// In `Authorization: Basic` (where the dialect says the provider takes it).
     Basic,
+    /// Only the client id in the body, as a public client names itself.
+    PublicClient,
     /// Nowhere.
     Absent,
 }
@@ -32,7 +34,7 @@ struct Variation<'a> {
     grant_type: Option<&'a str>,
     redirect_uri: Option<&'a str>,
     omit: Option<&'a str>,
-    client_auth: ClientAuth,
+    credentials: Credentials,
 }
 
 async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(), Failure> {
@@ -54,19 +56,23 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
         (d.code_field.into(), code),
     ];
     let mut basic = None;
-    match v.client_auth {
-        ClientAuth::Body => {
+    match (v.credentials, d.client_auth) {
+        (Credentials::Dialect, ClientAuth::Post) => {
             fields.push((d.client_id_field.into(), client_id));
             fields.push((d.client_secret_field.into(), secret));
         }
-        ClientAuth::Basic if !d.token_basic_auth => {
+        (Credentials::Basic, _) if !d.token_basic_auth => {
             return Err(Failure::new(format!(
                 "the {} document does not say its token endpoint takes HTTP Basic: fix the feature",
                 target.provider.name()
             )));
         }
-        ClientAuth::Basic => basic = Some(crate::http::basic_auth(&client_id, &secret)),
-        ClientAuth::Absent => {}
+        (Credentials::Dialect, ClientAuth::Basic) | (Credentials::Basic, _) => {
+            basic = Some(basic_credentials(&client_id, &secret))
+        }
+        // Named as a public client names itself (RFC 6749 §4.1.3), with no secret.
+        (Credentials::PublicClient, _) => fields.push((d.client_id_field.into(), client_id)),
+        (Credentials::Absent, _) => {}
     }
     if let Some(f) = d.state_field {
         fields.push((f.into(), w.authorization()?.state.clone()));
@@ -104,11 +110,18 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
         Encoding::Multipart => Body::Multipart(fields),
     };
     let mut request = Request::new(reqwest::Method::POST, target.url(d.token_path)).body(body);
-    if let Some(b) = basic {
-        request = request.header("Authorization", b);
+    if let Some(credentials) = basic {
+        request = request.header("Authorization", credentials);
     }
     w.send(request).await?;
     Ok(())
+}
+
+/// `Basic base64(id:secret)`, each form-urlencoded first (RFC 6749 §2.3.1; the same as the
+/// plain pair for the unreserved characters client ids and secrets are usually made of).
+fn basic_credentials(client_id: &str, secret: &str) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    crate::http::basic_auth(&encode(client_id), &encode(secret))
 }
 
 /// Reads the access token out of a successful answer and keeps it (as a secret).
@@ -179,7 +192,7 @@ async fn exchanges_with_basic(w: &mut ConformanceWorld) -> Result<(), Failure> {
     exchange_code(
         w,
         Variation {
-            client_auth: ClientAuth::Basic,
+            credentials: Credentials::Basic,
             ..Variation::default()
         },
     )
@@ -193,7 +206,7 @@ async fn exchanges_wrong_basic(w: &mut ConformanceWorld) -> Result<(), Failure> 
         w,
         Variation {
             secret: Some(wrong.expose().to_owned()),
-            client_auth: ClientAuth::Basic,
+            credentials: Credentials::Basic,
             ..Variation::default()
         },
     )
@@ -217,7 +230,7 @@ async fn exchanges_without_credentials(w: &mut ConformanceWorld) -> Result<(), F
     exchange_code(
         w,
         Variation {
-            client_auth: ClientAuth::Absent,
+            credentials: Credentials::Absent,
             ..Variation::default()
         },
     )
@@ -261,6 +274,41 @@ async fn exchanges_with_grant_type(w: &mut ConformanceWorld, grant: String) -> R
     .await
 }
 
+#[when("the client exchanges the authorization code without client authentication")]
+async fn exchanges_unauthenticated(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            credentials: Credentials::PublicClient,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// A token request without one of its parameters, named as RFC 6749 §4.1.3 names it; the field
+/// is the dialect's spelling of it.
+#[when(regex = r"^the client exchanges the authorization code without the (grant type|code)$")]
+async fn exchanges_without_parameter(
+    w: &mut ConformanceWorld,
+    parameter: String,
+) -> Result<(), Failure> {
+    let d = w.dialect()?;
+    let field = if parameter == "code" {
+        d.code_field
+    } else {
+        d.grant_type_field
+    };
+    exchange_code(
+        w,
+        Variation {
+            omit: Some(field),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
 #[when("the client exchanges the authorization code with a redirect URI other than the one used")]
 async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
     exchange_code(
@@ -276,6 +324,33 @@ async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(
 #[then("the token endpoint answers with an access token")]
 async fn answers_with_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
     take_access_token(w)
+}
+
+/// RFC 6749 §5.2, invalid_client: "The authorization server MAY return an HTTP 401 ... If the
+/// client attempted to authenticate via the "Authorization" request header field, the
+/// authorization server MUST respond with an HTTP 401 (Unauthorized) status code and include the
+/// "WWW-Authenticate" response header field".
+#[then("the provider refuses the client authentication as RFC 6749 §5.2 requires")]
+async fn refuses_client_authentication(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let basic = w.dialect()?.client_auth == ClientAuth::Basic;
+    let ex = w.last()?;
+    let rule = "RFC 6749 §5.2 (invalid_client)";
+    let statuses: &[u16] = if basic { &[401] } else { &[400, 401] };
+    w.evidence(checks::ensure_oauth_error(
+        &ex.response,
+        statuses,
+        "invalid_client",
+        rule,
+    ))?;
+    if basic && ex.response.header("www-authenticate").is_none() {
+        return w.evidence(Err(Failure::new(
+            "the refusal of HTTP Basic client credentials carries no challenge",
+        )
+        .expected("a WWW-Authenticate header")
+        .actual("none")
+        .rule(rule)));
+    }
+    Ok(())
 }
 
 #[then(
