@@ -51,6 +51,8 @@ pub struct ScenarioResult {
     pub scenario: String,
     pub status: String,
     pub failure: Option<String>,
+    #[serde(default)]
+    pub environment_error: bool,
 }
 
 impl ScenarioResult {
