@@ -44,12 +44,21 @@ struct Opts {
 }
 
 impl Opts {
-    /// Every provider, a 1-second timeout, every scenario at once.
+    /// Every provider, every scenario at once, a timeout no prompt answer meets even on a
+    /// loaded machine.
     fn all() -> Self {
         Self {
             providers: providers(),
-            timeout_secs: 1,
+            timeout_secs: 10,
             jobs: 256,
+        }
+    }
+
+    /// For targets that never finish an answer: the run is bounded by a 1-second timeout.
+    fn quick_timeout() -> Self {
+        Self {
+            timeout_secs: 1,
+            ..Self::all()
         }
     }
 }
@@ -249,20 +258,29 @@ fn serve_all(handler: fn(Request) -> Response) -> String {
 
 #[test]
 fn connection_refused_is_an_environment_error() {
-    let run = run_against(&format!("http://127.0.0.1:{}", closed_port()), &Opts::all());
+    let run = run_against(
+        &format!("http://127.0.0.1:{}", closed_port()),
+        &Opts::quick_timeout(),
+    );
     assert_environment_error(&run, "connection failed");
 }
 
 #[test]
 fn a_dns_failure_is_an_environment_error() {
-    let run = run_against("http://no-such-host.idp-conformance.invalid", &Opts::all());
+    let run = run_against(
+        "http://no-such-host.idp-conformance.invalid",
+        &Opts::quick_timeout(),
+    );
     assert_environment_error(&run, "DNS lookup failed");
 }
 
 #[test]
 fn an_untrusted_certificate_is_an_environment_error() {
     let addr = tls_server();
-    let run = run_against(&format!("https://localhost:{}", addr.port()), &Opts::all());
+    let run = run_against(
+        &format!("https://localhost:{}", addr.port()),
+        &Opts::quick_timeout(),
+    );
     assert_environment_error(&run, "TLS handshake failed");
 }
 
@@ -276,14 +294,14 @@ fn a_target_that_accepts_and_never_answers_times_out() {
             held.push(stream);
         }
     });
-    let run = run_against(&format!("http://{addr}"), &Opts::all());
+    let run = run_against(&format!("http://{addr}"), &Opts::quick_timeout());
     assert_environment_error(&run, "no answer within the timeout");
 }
 
 #[test]
 fn endpoints_that_never_answer_fail_every_scenario_as_environment_errors() {
     let url = serve(Router::new().fallback(futures::future::pending::<()>));
-    let run = run_against(&url, &Opts::all());
+    let run = run_against(&url, &Opts::quick_timeout());
     assert_environment_error(&run, "no answer within the timeout");
     let results = run.results();
     let failed: Vec<_> = results.iter().filter(|r| r.status == "failed").collect();
@@ -314,7 +332,7 @@ fn a_trickled_body_is_cut_off_by_the_timeout() {
             .body(Body::from_stream(ticks))
             .unwrap()
     });
-    let run = run_against(&url, &Opts::all());
+    let run = run_against(&url, &Opts::quick_timeout());
     assert_environment_error(&run, "no answer within the timeout");
 }
 
