@@ -21,6 +21,7 @@ mod report;
 mod runner;
 mod schema;
 mod secret;
+mod step_check;
 mod steps;
 mod target;
 mod world;

@@ -20,6 +20,7 @@ use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
+use crate::step_check;
 use crate::target::{self, AuthorizationStrategy, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
@@ -78,6 +79,14 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     };
     let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
     let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    step_check::ensure_defined(&all_features, |f, r, s| {
+        is_selected(
+            &features::merged_tags(f, r, s),
+            &providers,
+            tags_op.as_ref(),
+        )
+    })
+    .map_err(usage)?;
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
@@ -272,6 +281,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     } else {
         ExitCode::Passed
     })
+}
+
+/// A scenario the run's options select: one of `providers`, matching the tag expression.
+fn is_selected(tags: &[String], providers: &[Provider], op: Option<&TagOperation>) -> bool {
+    Provider::from_tags(tags).is_some_and(|p| providers.contains(&p))
+        && op.is_none_or(|op| op.eval(tags.iter()))
 }
 
 fn known_providers() -> String {

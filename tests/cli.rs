@@ -102,27 +102,6 @@ fn a_schema_failure_lists_every_violation_with_its_pointer() {
 }
 
 #[test]
-fn a_malformed_feature_names_its_file_and_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    write(
-        tmp.path(),
-        "features/x.feature",
-        "@losgehts\nFeature: x\n\n  Scenario: y\n    Given a step\n  Nonsense here\n",
-    );
-    let features = tmp.path().join("features");
-    let out = common::run(
-        &["--features", features.to_str().unwrap()],
-        &tmp.path().join("r"),
-    );
-    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
-    assert!(
-        common::text(&out).contains("x.feature:6:"),
-        "{}",
-        common::text(&out)
-    );
-}
-
-#[test]
 fn a_schema_that_is_not_json_names_its_file() {
     let tmp = tempfile::tempdir().unwrap();
     write(
@@ -138,18 +117,6 @@ fn a_schema_that_is_not_json_names_its_file() {
     assert_eq!(common::code(&out), 2, "{}", common::text(&out));
     assert!(
         common::text(&out).contains("broken.json:2:"),
-        "{}",
-        common::text(&out)
-    );
-}
-
-#[test]
-fn an_invalid_tag_expression_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = common::run(&["--tags", "@a and (("], tmp.path());
-    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
-    assert!(
-        common::text(&out).contains("--tags"),
         "{}",
         common::text(&out)
     );
@@ -197,40 +164,4 @@ fn an_unreachable_target_is_an_environment_error() {
         "{text}"
     );
     assert!(!text.contains("unreachable-secret-value"));
-}
-
-#[test]
-fn a_target_file_with_an_unknown_key_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let target = tmp.path().join("t.toml");
-    std::fs::write(&target, "[providers.losgehts]\nbase_urll = \"http://x\"\n").unwrap();
-    let out = common::run(
-        &["--target", target.to_str().unwrap()],
-        &tmp.path().join("r"),
-    );
-    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
-    assert!(
-        common::text(&out).contains("t.toml:2"),
-        "{}",
-        common::text(&out)
-    );
-}
-
-#[test]
-fn a_step_with_no_definition_fails_its_scenario() {
-    let tmp = tempfile::tempdir().unwrap();
-    write(
-        tmp.path(),
-        "features/x.feature",
-        "@losgehts\nFeature: x\n\n  Scenario: misspelt\n    When the client requets authorization with scope \"signup\"\n",
-    );
-    let features = tmp.path().join("features");
-    let reports = tmp.path().join("r");
-    let out = common::run(&["--features", features.to_str().unwrap()], &reports);
-    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
-    let failure = common::results(&reports)
-        .remove(0)
-        .failure
-        .unwrap_or_default();
-    assert!(failure.contains("no step definition matches"), "{failure}");
 }
