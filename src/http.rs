@@ -214,6 +214,11 @@ impl HttpClient {
             truncated,
             elapsed: started.elapsed(),
         };
+        secret::learn_from_response(
+            response.header_all("set-cookie"),
+            response.header("location"),
+            &response.body,
+        );
         tracing::info!(
             target: "idp_conformance::http",
             method = %request.method,

@@ -1,20 +1,95 @@
-//! Secrets never reach any output. The harness runs against a standalone mock through a target
-//! file (the path a real deployment takes) with a known client secret, some scenarios made to
-//! fail so that failure excerpts are rendered, and every byte of console output and every report
-//! is searched for the secret, the mock's password, and any code or token the mock issued (they
-//! carry recognisable prefixes), in plain and base64 forms.
+//! Secrets never reach any output. The whole suite runs three ways, each with `-vv` and tracing
+//! at debug for every crate, and every byte of console output and of every report file is
+//! searched for the secrets, their base64 and their URL-encoded forms:
+//!
+//! - against every provider's standalone mock through a target file (the path a real deployment
+//!   takes), started with every defect so that failure excerpts are rendered, with a known client
+//!   secret; the codes and tokens the mocks issue are found by their prefixes;
+//! - against a leaky provider written here that hands out known access and refresh tokens,
+//!   authorization codes, a password and a cookie, and echoes them in its pages;
+//! - against the embedded mocks, whose client secret and issued values carry known prefixes.
 
 mod common;
 
 use std::io::{BufRead as _, BufReader};
+use std::path::Path;
 use std::process::{Child, Stdio};
 
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
-const SECRET: &str = "Known-Client-Secret-4711";
+const SECRET: &str = "Known+Client/Secret=4711";
+const CLIENT_ID: &str = "40";
+/// The password in the losgehts document's userinfo example (src/mocks/losgehts.rs).
 const PASSWORD: &str = "asdsad2132132";
+/// The SSO v1 mock's test user and the SMS code it accepts (src/mocks/sso_v1.rs).
+const SSO_TELEPHONE: &str = "+4915100000001";
+const SSO_SMS_CODE: &str = "482916";
 
-/// The mock process; its stdout stays open (held here) for as long as it runs.
+/// The known values the leaky provider hands out.
+const LEAKY_ACCESS_TOKEN: &str = "Leaky+Access/Token=001";
+const LEAKY_REFRESH_TOKEN: &str = "Leaky+Refresh/Token=002";
+const LEAKY_CODE: &str = "Leaky+Code/003";
+const LEAKY_AUTH_CODE: &str = "Leaky-AuthCode-004";
+const LEAKY_COOKIE: &str = "Leaky/Cookie+Value=005";
+const LEAKY_PASSWORD: &str = "Leaky Password/006";
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// The base64 of the longest prefix of `s` that encodes on its own (a multiple of 3 bytes):
+/// it begins the base64 of every value starting with `s`.
+fn b64_prefix(s: &str) -> String {
+    b64(&s[..s.len() / 3 * 3])
+}
+
+fn url_encoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A value in every form an output could show it: plain, base64, URL-encoded.
+fn forms(value: &str) -> Vec<String> {
+    vec![value.to_owned(), b64(value), url_encoded(value)]
+}
+
+/// Every provider the binary knows, and its defects (`idp-conformance defects`).
+fn providers() -> Vec<(String, Vec<String>)> {
+    let out = common::bin().arg("defects").output().unwrap();
+    let mut providers: Vec<(String, Vec<String>)> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(name) = line.strip_suffix(':') {
+            providers.push((name.to_owned(), Vec::new()));
+        } else if let (Some(last), Some(defect)) =
+            (providers.last_mut(), line.split_whitespace().next())
+        {
+            last.1.push(defect.to_owned());
+        }
+    }
+    assert!(!providers.is_empty(), "{}", common::text(&out));
+    providers
+}
+
+/// The prefixes of the codes and tokens the mocks issue: every `opaque("...")` in src/mocks.
+fn issued_prefixes() -> Vec<String> {
+    let mut prefixes = Vec::new();
+    for entry in std::fs::read_dir(common::root().join("src/mocks")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for part in text.split("opaque(\"").skip(1) {
+            let prefix = part.split('"').next().unwrap_or_default();
+            if prefix.len() >= 4 && !prefixes.iter().any(|p| p == prefix) {
+                prefixes.push(prefix.to_owned());
+            }
+        }
+    }
+    assert!(prefixes.len() >= 5, "{prefixes:?}");
+    prefixes
+}
+
+/// A standalone mock process; its stdout stays open (held here) for as long as it runs.
 struct Mock(
     Child,
     #[allow(dead_code)] BufReader<std::process::ChildStdout>,
@@ -27,15 +102,19 @@ impl Drop for Mock {
     }
 }
 
-fn start_mock(defects: &[&str]) -> (Mock, String) {
+fn start_mock(provider: &str, defects: &[String]) -> (Mock, String) {
     let mut cmd = common::bin();
     cmd.args([
         "mock",
-        "losgehts",
+        provider,
         "--port",
         "0",
+        "--client-id",
+        CLIENT_ID,
         "--client-secret-env",
         "IDPC_TEST_SECRET",
+        "--redirect-uri",
+        "http://127.0.0.1:9999/callback",
     ])
     .env("IDPC_TEST_SECRET", SECRET)
     .stdout(Stdio::piped());
@@ -43,8 +122,7 @@ fn start_mock(defects: &[&str]) -> (Mock, String) {
         cmd.args(["--defect", d]);
     }
     let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut reader = BufReader::new(stdout);
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     let url = line
@@ -55,74 +133,252 @@ fn start_mock(defects: &[&str]) -> (Mock, String) {
     (Mock(child, reader), url)
 }
 
-#[test]
-fn no_secret_appears_in_console_output_logs_or_reports() {
-    let (_mock, url) = start_mock(&[
-        "code-reusable",
-        "wrong-secret-accepted",
-        "oauth-state-mismatch",
-    ]);
-    let tmp = tempfile::tempdir().unwrap();
-    let target = tmp.path().join("target.toml");
-    std::fs::write(
-        &target,
-        format!(
-            "[providers.losgehts]\nbase_url = \"{url}\"\nclient_id = \"40\"\n\
-             client_secret_env = \"IDPC_TEST_SECRET\"\nredirect_uri = \"http://127.0.0.1:9999/callback\"\n"
-        ),
-    )
-    .unwrap();
-    let reports = tmp.path().join("reports");
-    let out = common::bin()
-        .args([
-            "run",
-            "--target",
-            target.to_str().unwrap(),
-            "-vv",
-            "--no-color",
-            "--reports",
-        ])
-        .arg(&reports)
-        .env("IDPC_TEST_SECRET", SECRET)
-        .env("RUST_LOG", "idp_conformance=debug")
-        .output()
-        .unwrap();
-    assert_eq!(
-        common::code(&out),
-        1,
-        "defects were caught:\n{}",
-        common::text(&out)
+/// A target file entry for `provider` at `base_url`.
+fn entry(provider: &str, base_url: &str) -> String {
+    let mut text = format!(
+        "\n[providers.{provider}]\nbase_url = \"{base_url}\"\nclient_id = \"{CLIENT_ID}\"\n\
+         client_secret_env = \"IDPC_TEST_SECRET\"\n\
+         redirect_uri = \"http://127.0.0.1:9999/callback\"\n"
     );
-
-    let mut outputs = vec![("console".to_owned(), common::text(&out))];
-    for entry in std::fs::read_dir(&reports).unwrap() {
-        let path = entry.unwrap().path();
-        outputs.push((
-            path.display().to_string(),
-            std::fs::read_to_string(&path).unwrap(),
+    if provider == "sso_v1" {
+        text.push_str(&format!(
+            "test_telephone = \"{SSO_TELEPHONE}\"\ntest_sms_code_env = \"IDPC_TEST_SMS_CODE\"\n"
         ));
     }
-    assert!(outputs.len() >= 5, "console + 4 reports");
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let needles = [
-        SECRET.to_owned(),
-        b64(SECRET),
-        b64(&format!("40:{SECRET}")),
-        PASSWORD.to_owned(),
-        "lgt_code_".to_owned(),
-        "lgt_at_".to_owned(),
-        "lgt_rt_".to_owned(),
-    ];
+    text
+}
+
+/// Everything a run wrote: its console (stdout, stderr) and every file under its reports.
+fn outputs(console: &std::process::Output, reports: &Path) -> Vec<(String, String)> {
+    let mut outputs = vec![("console".to_owned(), common::text(console))];
+    let mut dirs = vec![reports.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                outputs.push((
+                    path.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+            }
+        }
+    }
+    outputs
+}
+
+/// Runs `idp-conformance run ARGS` with `-vv`, tracing at debug and the known secrets in its
+/// environment; returns the exit code and every output.
+fn run_verbose(args: &[&str], reports: &Path) -> (i32, Vec<(String, String)>) {
+    let out = common::bin()
+        .arg("run")
+        .args(args)
+        .args(["-vv", "--no-color", "--reports"])
+        .arg(reports)
+        .env("IDPC_TEST_SECRET", SECRET)
+        .env("IDPC_TEST_SMS_CODE", SSO_SMS_CODE)
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    let outputs = outputs(&out, reports);
+    assert!(
+        outputs.len() >= 5,
+        "console + 4 reports:\n{}",
+        common::text(&out)
+    );
+    (common::code(&out), outputs)
+}
+
+/// Where `needle` occurs in `text`; an all-digit needle (an SMS code) only as a number of its
+/// own, not inside a longer number such as a duration.
+fn find(text: &str, needle: &str) -> Option<usize> {
+    if !needle.bytes().all(|b| b.is_ascii_digit()) {
+        return text.find(needle);
+    }
+    text.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].bytes().next_back();
+        let after = text[at + needle.len()..].bytes().next();
+        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
+    })
+}
+
+fn assert_no_leak(outputs: &[(String, String)], needles: &[String]) {
     let mut leaks = Vec::new();
-    for (name, text) in &outputs {
-        for needle in &needles {
-            if text.contains(needle.as_str()) {
-                leaks.push(format!("{name} contains {needle:?}"));
+    for (name, text) in outputs {
+        for needle in needles {
+            if let Some(at) = find(text, needle) {
+                let from = text[..at]
+                    .char_indices()
+                    .rev()
+                    .nth(80)
+                    .map_or(0, |(i, _)| i);
+                let context = text[from..].chars().take(200).collect::<String>();
+                leaks.push(format!("{name} contains {needle:?}: …{context}…"));
             }
         }
     }
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+}
+
+/// The client secret and Basic credentials in every form.
+fn client_needles() -> Vec<String> {
+    let mut needles = forms(SECRET);
+    needles.extend(forms(&format!("{CLIENT_ID}:{SECRET}")));
+    needles
+}
+
+#[test]
+fn no_secret_reaches_any_output_through_a_target_file() {
+    let providers = providers();
+    let mut mocks = Vec::new();
+    let mut target = String::new();
+    for (provider, defects) in &providers {
+        let (mock, url) = start_mock(provider, defects);
+        target.push_str(&entry(provider, &url));
+        mocks.push(mock);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("target.toml");
+    std::fs::write(&file, target).unwrap();
+    let reports = tmp.path().join("reports");
+    let (code, outputs) = run_verbose(&["--target", file.to_str().unwrap()], &reports);
+    assert_eq!(code, 1, "the defects were caught");
+
+    let mut needles = client_needles();
+    needles.extend(forms(PASSWORD));
+    needles.extend(forms(SSO_SMS_CODE));
+    for prefix in issued_prefixes() {
+        needles.push(b64_prefix(&prefix));
+        needles.push(prefix);
+    }
+    assert_no_leak(&outputs, &needles);
     // The mock-only scenarios were skipped, visibly, against a real target.
     let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
     assert!(summary.contains("@mock-only"), "{summary}");
+}
+
+/// Serves the leaky provider on a loopback port from a thread of its own.
+fn serve_leaky() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = Router::new()
+        .route("/", axum::routing::get(|| async { "ok" }))
+        .fallback(leaky);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// A provider that hands out known secrets and echoes them where no field name warns of them.
+async fn leaky(req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let cookie = (header::SET_COOKIE, format!("sid={LEAKY_COOKIE}; HttpOnly"));
+    if path.ends_with("authorize") {
+        let state = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut location = url::Url::parse("http://127.0.0.1:9999/callback").unwrap();
+        location
+            .query_pairs_mut()
+            .append_pair("code", LEAKY_CODE)
+            .append_pair("state", &state);
+        return (
+            StatusCode::FOUND,
+            [cookie, (header::LOCATION, location.to_string())],
+        )
+            .into_response();
+    }
+    let json = if path.contains("token") {
+        serde_json::json!({
+            "access_token": LEAKY_ACCESS_TOKEN, "token": LEAKY_ACCESS_TOKEN,
+            "refresh_token": LEAKY_REFRESH_TOKEN, "token_type": "Bearer", "expires_in": 3600,
+        })
+    } else if path == "/sso/auth" {
+        serde_json::json!({"authCode": LEAKY_AUTH_CODE})
+    } else if path.contains("user") || path.contains("details") {
+        serde_json::json!({"Verification": {"Password": LEAKY_PASSWORD, "Email": "a@b.example"}})
+    } else {
+        // A page that repeats what it was given and what it handed out.
+        let page = format!(
+            "<p>{path} saw {:?}; tokens {LEAKY_ACCESS_TOKEN} {LEAKY_REFRESH_TOKEN}, code \
+             {LEAKY_CODE}, auth code {LEAKY_AUTH_CODE}, cookie {LEAKY_COOKIE}, password \
+             {LEAKY_PASSWORD}</p>",
+            req.headers().get(header::AUTHORIZATION)
+        );
+        return (
+            StatusCode::BAD_REQUEST,
+            [cookie, (header::CONTENT_TYPE, "text/html".to_owned())],
+            page,
+        )
+            .into_response();
+    };
+    (StatusCode::OK, [cookie], axum::Json(json)).into_response()
+}
+
+#[test]
+fn no_secret_a_leaky_provider_hands_out_reaches_any_output() {
+    let url = serve_leaky();
+    let target: String = providers().iter().map(|(p, _)| entry(p, &url)).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("target.toml");
+    std::fs::write(&file, target).unwrap();
+    let (code, outputs) = run_verbose(
+        &["--target", file.to_str().unwrap()],
+        &tmp.path().join("reports"),
+    );
+    assert_eq!(code, 1, "the leaky provider fails checks");
+    let mut needles = client_needles();
+    for value in [
+        LEAKY_ACCESS_TOKEN,
+        LEAKY_REFRESH_TOKEN,
+        LEAKY_CODE,
+        LEAKY_AUTH_CODE,
+        LEAKY_COOKIE,
+        LEAKY_PASSWORD,
+        SSO_SMS_CODE,
+    ] {
+        needles.extend(forms(value));
+    }
+    assert_no_leak(&outputs, &needles);
+}
+
+#[test]
+fn no_secret_of_the_embedded_mocks_reaches_any_output() {
+    let mut args: Vec<String> = Vec::new();
+    for (provider, defects) in providers() {
+        // Every other defect: enough failures to render excerpts, not a run of only failures.
+        for d in defects.iter().step_by(2) {
+            args.push("--mock-defect".to_owned());
+            args.push(format!("{provider}:{d}"));
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, outputs) = run_verbose(&args, &tmp.path().join("reports"));
+    assert_eq!(code, 1, "the defects were caught");
+    // The embedded client secret is "mock-secret-" and random characters (src/runner.rs).
+    let mut needles = vec![
+        "mock-secret-".to_owned(),
+        b64_prefix("mock-secret-"),
+        b64_prefix(&format!("{CLIENT_ID}:mock-secret-")),
+    ];
+    needles.extend(forms(PASSWORD));
+    needles.extend(forms(SSO_SMS_CODE));
+    for prefix in issued_prefixes() {
+        needles.push(b64_prefix(&prefix));
+        needles.push(prefix);
+    }
+    assert_no_leak(&outputs, &needles);
 }
