@@ -14,6 +14,7 @@ mod documents;
 mod features;
 mod files;
 mod http;
+mod interrupt;
 mod mocks;
 mod providers;
 mod receiver;

@@ -14,6 +14,7 @@ use cucumber::{World as _, WriterExt as _, writer};
 use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
 use crate::http::{HttpClient, Limits, Request};
+use crate::interrupt;
 use crate::mocks::{RunningMock, opaque, serve};
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
@@ -56,6 +57,7 @@ fn usage(message: impl Into<String>) -> Stop {
 }
 
 async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
+    let started = std::time::Instant::now();
     let tags_op = match &args.tags {
         Some(expr) => Some(TagOperation::from_str(expr).map_err(|e| {
             usage(format!("--tags \"{expr}\" is not a tag expression ({e}); e.g. \"@losgehts and not @mock-only\""))
@@ -177,6 +179,10 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         environment_errors: Mutex::default(),
     });
 
+    let planned = interrupt::planned(&all_features, |f, r, s| {
+        is_selected(&features::merged_tags(f, r, s), &selected, tags_op.as_ref())
+    });
+
     // Which scenarios run: the selected providers, the tag expression, and against a real
     // target no @mock-only scenario (recorded as skipped, with the reason).
     let skipped: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
@@ -226,10 +232,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 .summarized()
                 .tee::<ConformanceWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
+                .normalized()
+                // Before normalization: a scenario that finished is recorded at once, even
+                // while an earlier one still runs (what an interrupted run reports).
                 .tee::<ConformanceWorld, _>(
-                    collector.discard_stats_writes().discard_arbitrary_writes(),
-                )
-                .normalized(),
+                    collector
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes()
+                        .assert_normalized(),
+                ),
         )
         .fail_on_skipped()
         .max_concurrent_scenarios(args.concurrency.max(1))
@@ -239,27 +250,47 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             Box::pin(async {})
         })
         .with_default_cli();
-    cucumber.filter_run(all_features, filter).await;
+    let interruption = tokio::select! {
+        _ = cucumber.filter_run(all_features, filter) => None,
+        why = interrupt::requested(args.max_duration) => Some(why),
+    };
 
     let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
     results.extend(skipped.lock().unwrap().drain(..));
     results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
 
+    let incomplete = interruption
+        .map(|why| interrupt::mark_unfinished(&mut results, planned, why, started.elapsed()));
     let reports = &args.reports;
-    let summary = report::markdown_summary(&results, &target_label);
+    let mut summary = report::markdown_summary(&results, &target_label);
+    let mut junit_xml = junit.contents();
+    if let Some(inc) = &incomplete {
+        // cucumber's JUnit and JSON writers write only when every scenario has finished.
+        summary = interrupt::mark_summary(&summary, inc);
+        junit_xml = report::junit_from_results(&results, &inc.banner());
+        let _ = std::fs::remove_file(reports.join("cucumber.json"));
+    }
     let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
     for (name, contents) in [
-        ("junit.xml", junit.contents()),
+        ("junit.xml", junit_xml),
         ("cucumber.json", json.contents()),
         ("summary.md", summary),
         ("results.json", results_json),
     ] {
+        if incomplete.is_some() && name == "cucumber.json" {
+            continue;
+        }
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
     }
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
     drop(mocks);
+    if let Some(inc) = &incomplete {
+        println!("\n{}", inc.banner());
+        eprintln!("error: the run did not finish (exit 4); its reports are marked incomplete");
+        return Ok(ExitCode::Interrupted);
+    }
 
     let env_errors = ctx.environment_errors.lock().unwrap().len();
     let failed = results

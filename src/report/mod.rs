@@ -3,9 +3,11 @@
 //! and redacted.
 
 mod collector;
+mod junit;
 mod summary;
 
 pub use collector::{Collector, ScenarioResult, Status};
+pub use junit::junit_from_results;
 pub use summary::{console_summary, markdown_summary};
 
 use std::path::Path;

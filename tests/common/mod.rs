@@ -53,6 +53,8 @@ pub struct ScenarioResult {
     pub failure: Option<String>,
     #[serde(default)]
     pub environment_error: bool,
+    #[serde(default)]
+    pub skip_reason: Option<String>,
 }
 
 impl ScenarioResult {
