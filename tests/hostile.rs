@@ -24,16 +24,6 @@ use futures::StreamExt as _;
 const RUN_BOUND: Duration = Duration::from_secs(20);
 const SECRET: &str = "hostile-client-secret-0815";
 
-/// Every provider the binary knows (`idp-conformance defects` lists them).
-fn providers() -> Vec<String> {
-    let out = common::bin().arg("defects").output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with(' '))
-        .filter_map(|l| l.strip_suffix(':').map(str::to_owned))
-        .collect()
-}
-
 /// How a case runs the suite.
 struct Opts {
     providers: Vec<String>,
@@ -48,7 +38,7 @@ impl Opts {
     /// loaded machine.
     fn all() -> Self {
         Self {
-            providers: providers(),
+            providers: common::providers().into_iter().map(|(p, _)| p).collect(),
             timeout_secs: 10,
             jobs: 256,
         }

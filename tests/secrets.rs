@@ -11,9 +11,7 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
 
 use axum::Router;
 use axum::extract::Request;
@@ -56,23 +54,6 @@ fn forms(value: &str) -> Vec<String> {
     vec![value.to_owned(), b64(value), url_encoded(value)]
 }
 
-/// Every provider the binary knows, and its defects (`idp-conformance defects`).
-fn providers() -> Vec<(String, Vec<String>)> {
-    let out = common::bin().arg("defects").output().unwrap();
-    let mut providers: Vec<(String, Vec<String>)> = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some(name) = line.strip_suffix(':') {
-            providers.push((name.to_owned(), Vec::new()));
-        } else if let (Some(last), Some(defect)) =
-            (providers.last_mut(), line.split_whitespace().next())
-        {
-            last.1.push(defect.to_owned());
-        }
-    }
-    assert!(!providers.is_empty(), "{}", common::text(&out));
-    providers
-}
-
 /// The prefixes of the codes and tokens the mocks issue: every `opaque("...")` in src/mocks.
 fn issued_prefixes() -> Vec<String> {
     let mut prefixes = Vec::new();
@@ -89,48 +70,19 @@ fn issued_prefixes() -> Vec<String> {
     prefixes
 }
 
-/// A standalone mock process; its stdout stays open (held here) for as long as it runs.
-struct Mock(
-    Child,
-    #[allow(dead_code)] BufReader<std::process::ChildStdout>,
-);
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_mock(provider: &str, defects: &[String]) -> (Mock, String) {
-    let mut cmd = common::bin();
-    cmd.args([
-        "mock",
-        provider,
-        "--port",
-        "0",
+fn start_mock(provider: &str, defects: &[String]) -> common::Mock {
+    let mut args = vec![
         "--client-id",
         CLIENT_ID,
         "--client-secret-env",
         "IDPC_TEST_SECRET",
         "--redirect-uri",
         "http://127.0.0.1:9999/callback",
-    ])
-    .env("IDPC_TEST_SECRET", SECRET)
-    .stdout(Stdio::piped());
+    ];
     for d in defects {
-        cmd.args(["--defect", d]);
+        args.extend(["--defect", d.as_str()]);
     }
-    let mut child = cmd.spawn().unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .last()
-        .expect("the mock prints its URL")
-        .to_owned();
-    (Mock(child, reader), url)
+    common::Mock::start(provider, &args, &[("IDPC_TEST_SECRET", SECRET)])
 }
 
 /// A target file entry for `provider` at `base_url`.
@@ -231,12 +183,12 @@ fn client_needles() -> Vec<String> {
 
 #[test]
 fn no_secret_reaches_any_output_through_a_target_file() {
-    let providers = providers();
+    let providers = common::providers();
     let mut mocks = Vec::new();
     let mut target = String::new();
     for (provider, defects) in &providers {
-        let (mock, url) = start_mock(provider, defects);
-        target.push_str(&entry(provider, &url));
+        let mock = start_mock(provider, defects);
+        target.push_str(&entry(provider, &mock.url));
         mocks.push(mock);
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -330,7 +282,10 @@ async fn leaky(req: Request) -> Response {
 #[test]
 fn no_secret_a_leaky_provider_hands_out_reaches_any_output() {
     let url = serve_leaky();
-    let target: String = providers().iter().map(|(p, _)| entry(p, &url)).collect();
+    let target: String = common::providers()
+        .iter()
+        .map(|(p, _)| entry(p, &url))
+        .collect();
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("target.toml");
     std::fs::write(&file, target).unwrap();
@@ -357,7 +312,7 @@ fn no_secret_a_leaky_provider_hands_out_reaches_any_output() {
 #[test]
 fn no_secret_of_the_embedded_mocks_reaches_any_output() {
     let mut args: Vec<String> = Vec::new();
-    for (provider, defects) in providers() {
+    for (provider, defects) in common::providers() {
         // Every other defect: enough failures to render excerpts, not a run of only failures.
         for d in defects.iter().step_by(2) {
             args.push("--mock-defect".to_owned());

@@ -2,8 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// The binary under test. `IDP_CONFORMANCE_BIN` overrides it: worktrees sharing one
 /// CARGO_TARGET_DIR overwrite each other's `target/debug/idp-conformance`, so a run that must
@@ -72,4 +73,69 @@ impl ScenarioResult {
 pub fn results(reports: &Path) -> Vec<ScenarioResult> {
     let text = std::fs::read_to_string(reports.join("results.json")).expect("results.json written");
     serde_json::from_str(&text).expect("results.json parses")
+}
+
+/// Every provider the binary knows, with its defects (`idp-conformance defects`).
+pub fn providers() -> Vec<(String, Vec<String>)> {
+    let out = bin().arg("defects").output().expect("the binary runs");
+    let mut providers: Vec<(String, Vec<String>)> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(name) = line.strip_suffix(':') {
+            providers.push((name.to_owned(), Vec::new()));
+        } else if let (Some(last), Some(defect)) =
+            (providers.last_mut(), line.split_whitespace().next())
+        {
+            last.1.push(defect.to_owned());
+        }
+    }
+    assert!(!providers.is_empty(), "{}", text(&out));
+    providers
+}
+
+/// A standalone mock process (`idp-conformance mock`), killed when dropped; its stdout stays
+/// open (held here) for as long as it runs.
+pub struct Mock {
+    child: Child,
+    _stdout: BufReader<ChildStdout>,
+    /// Its base URL, as it printed it.
+    pub url: String,
+}
+
+impl Mock {
+    /// Starts `idp-conformance mock PROVIDER --port 0 ARGS` with `envs`.
+    pub fn start(provider: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let mut cmd = bin();
+        cmd.args(["mock", provider, "--port", "0"])
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdout(Stdio::piped());
+        let mut child = cmd.spawn().expect("the mock starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let mut line = String::new();
+        stdout
+            .read_line(&mut line)
+            .expect("the mock prints its URL");
+        let url = line
+            .split_whitespace()
+            .last()
+            .expect("the mock prints its URL")
+            .to_owned();
+        Self {
+            child,
+            _stdout: stdout,
+            url,
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
