@@ -112,18 +112,12 @@ fn replace_digits(text: &str, digits: &str) -> String {
 /// Whether a response field of this name hands out a secret (a narrower list than
 /// [`is_secret_key`]: a response's `code` or `c` may be an error code, which must stay readable).
 fn is_issued_secret_key(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
-    matches!(
-        lower.as_str(),
-        "clientsecret"
-            | "secret"
-            | "accesstoken"
-            | "refreshtoken"
-            | "idtoken"
-            | "token"
-            | "authcode"
-            | "password"
-    )
+    is_secret_key(name) && !matches!(key_form(name).as_str(), "code" | "c")
+}
+
+/// A field name as the secret lists spell it: lower case, without `-` and `_`.
+fn key_form(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['-', '_'], "")
 }
 
 /// Registers the secrets a response hands out, so that value redaction masks them wherever they
@@ -172,9 +166,8 @@ fn learn_from_json(value: &Value) {
 
 /// Whether a field, parameter or header of this name carries a secret.
 pub fn is_secret_key(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
     matches!(
-        lower.as_str(),
+        key_form(name).as_str(),
         "clientsecret"
             | "secret"
             | "accesstoken"

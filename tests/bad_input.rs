@@ -14,12 +14,6 @@ fn filters() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// Runs `idp-conformance run ARGS` and returns its stderr, asserting exit 2 and that no
 /// report was written.
 fn usage_error(args: &[&str], dir: &Path) -> String {
@@ -39,7 +33,7 @@ fn snapshot(name: &str, message: &str) {
 #[test]
 fn a_malformed_feature_names_its_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
-    write(
+    common::write(
         tmp.path(),
         "features/x.feature",
         "@losgehts\nFeature: x\n\n  Scenario: y\n    Given the user has authorized the client\n  Nonsense here\n",
@@ -53,7 +47,7 @@ fn a_malformed_feature_names_its_file_and_line() {
 #[test]
 fn an_unknown_step_is_named_with_the_closest_known_steps() {
     let tmp = tempfile::tempdir().unwrap();
-    write(
+    common::write(
         tmp.path(),
         "features/x.feature",
         "@losgehts\nFeature: x\n\n  Scenario: misspelt\n    \
@@ -62,7 +56,7 @@ fn an_unknown_step_is_named_with_the_closest_known_steps() {
          Then the providr redirects to the callback with a code\n",
     );
     // A feature of a provider the run does not select is not checked.
-    write(
+    common::write(
         tmp.path(),
         "features/other.feature",
         "@sso_v1\nFeature: other\n\n  Scenario: not selected\n    Given no such step at all\n",
@@ -86,7 +80,7 @@ fn an_unknown_step_is_named_with_the_closest_known_steps() {
 #[test]
 fn a_schema_ref_to_a_missing_file_names_the_schema_and_the_ref() {
     let tmp = tempfile::tempdir().unwrap();
-    write(
+    common::write(
         tmp.path(),
         "schemas/p/record.json",
         "{\n  \"type\": \"object\",\n  \"properties\": {\n    \"when\": {\"$ref\": \"../common/no_such_date.json\"}\n  }\n}\n",

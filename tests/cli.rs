@@ -3,20 +3,12 @@
 
 mod common;
 
-use std::path::Path;
-
 fn filters() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"st-[a-z0-9]{24}", "st-[STATE]"),
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
     ]
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 #[test]
@@ -104,7 +96,7 @@ fn a_schema_failure_lists_every_violation_with_its_pointer() {
 #[test]
 fn a_schema_that_is_not_json_names_its_file() {
     let tmp = tempfile::tempdir().unwrap();
-    write(
+    common::write(
         tmp.path(),
         "schemas/p/broken.json",
         "{\n  \"type\": \"object\",,\n}",

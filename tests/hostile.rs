@@ -219,31 +219,9 @@ fn closed_port() -> u16 {
         .port()
 }
 
-/// Serves `router` on a loopback port from a thread of its own; the root path `/` (the
-/// harness's reachability preflight) answers 200 so the run reaches the scenarios.
-fn serve(router: Router) -> String {
-    let router = Router::new()
-        .route("/", axum::routing::get(|| async { "ok" }))
-        .merge(router);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    format!("http://{addr}")
-}
-
 /// Every path but `/` answers with `handler`.
 fn serve_all(handler: fn(Request) -> Response) -> String {
-    serve(Router::new().fallback(move |req: Request| async move { handler(req) }))
+    common::serve(Router::new().fallback(move |req: Request| async move { handler(req) }))
 }
 
 #[test]
@@ -290,7 +268,7 @@ fn a_target_that_accepts_and_never_answers_times_out() {
 
 #[test]
 fn endpoints_that_never_answer_fail_every_scenario_as_environment_errors() {
-    let url = serve(Router::new().fallback(futures::future::pending::<()>));
+    let url = common::serve(Router::new().fallback(futures::future::pending::<()>));
     let run = run_against(&url, &Opts::quick_timeout());
     assert_environment_error(&run, "no answer within the timeout");
     let results = run.results();

@@ -21,25 +21,9 @@ struct Seen {
     held: AtomicUsize,
 }
 
-/// Serves the slow target on a loopback port from a thread of its own.
+/// Serves the slow target; returns its base URL.
 fn slow_target(seen: &'static Seen) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = Router::new()
-        .route("/", axum::routing::get(|| async { "ok" }))
-        .fallback(move |req: Request| slow(seen, req));
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    format!("http://{addr}")
+    common::serve(Router::new().fallback(move |req: Request| slow(seen, req)))
 }
 
 async fn slow(seen: &'static Seen, req: Request) -> Response {

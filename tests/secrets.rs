@@ -70,6 +70,14 @@ fn issued_prefixes() -> Vec<String> {
     prefixes
 }
 
+/// The codes and tokens the mocks issue, by their prefixes, plain and in base64.
+fn issued_needles() -> Vec<String> {
+    issued_prefixes()
+        .into_iter()
+        .flat_map(|p| [b64_prefix(&p), p])
+        .collect()
+}
+
 fn start_mock(provider: &str, defects: &[String]) -> common::Mock {
     let mut args = vec![
         "--client-id",
@@ -201,35 +209,11 @@ fn no_secret_reaches_any_output_through_a_target_file() {
     let mut needles = client_needles();
     needles.extend(forms(PASSWORD));
     needles.extend(forms(SSO_SMS_CODE));
-    for prefix in issued_prefixes() {
-        needles.push(b64_prefix(&prefix));
-        needles.push(prefix);
-    }
+    needles.extend(issued_needles());
     assert_no_leak(&outputs, &needles);
     // The mock-only scenarios were skipped, visibly, against a real target.
     let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
     assert!(summary.contains("@mock-only"), "{summary}");
-}
-
-/// Serves the leaky provider on a loopback port from a thread of its own.
-fn serve_leaky() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = Router::new()
-        .route("/", axum::routing::get(|| async { "ok" }))
-        .fallback(leaky);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    format!("http://{addr}")
 }
 
 /// A provider that hands out known secrets and echoes them where no field name warns of them.
@@ -281,7 +265,7 @@ async fn leaky(req: Request) -> Response {
 
 #[test]
 fn no_secret_a_leaky_provider_hands_out_reaches_any_output() {
-    let url = serve_leaky();
+    let url = common::serve(Router::new().fallback(leaky));
     let target: String = common::providers()
         .iter()
         .map(|(p, _)| entry(p, &url))
@@ -331,9 +315,6 @@ fn no_secret_of_the_embedded_mocks_reaches_any_output() {
     ];
     needles.extend(forms(PASSWORD));
     needles.extend(forms(SSO_SMS_CODE));
-    for prefix in issued_prefixes() {
-        needles.push(b64_prefix(&prefix));
-        needles.push(prefix);
-    }
+    needles.extend(issued_needles());
     assert_no_leak(&outputs, &needles);
 }

@@ -139,3 +139,33 @@ impl Drop for Mock {
         let _ = self.child.wait();
     }
 }
+
+/// Serves `router` on a loopback port from a thread of its own (a test's hostile or leaky
+/// provider); the root path `/`, the harness's reachability preflight, answers 200. Returns the
+/// base URL.
+pub fn serve(router: axum::Router) -> String {
+    let router = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "ok" }))
+        .merge(router);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// Writes `text` to `dir/rel`, creating its folders.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
