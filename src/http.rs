@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
@@ -42,6 +43,14 @@ pub enum Body {
     Raw(String, Vec<u8>),
 }
 
+/// The `Authorization` value of HTTP Basic credentials (RFC 7617): `Basic base64(id:secret)`.
+/// The pair is registered as a secret, so neither it nor its base64 form reaches any output.
+pub fn basic_auth(id: &str, secret: &str) -> String {
+    secret::register_basic(id, secret);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    format!("Basic {encoded}")
+}
+
 /// What the harness sent.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -61,10 +70,6 @@ impl Request {
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "used by providers whose requests need extra headers"
-    )]
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_owned(), value.into()));
         self

@@ -12,11 +12,16 @@ pub enum Provider {
     Losgehts,
     Authenteq,
     SsoV1,
+    LoginSign,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] =
-        &[Provider::Losgehts, Provider::Authenteq, Provider::SsoV1];
+    pub const ALL: &'static [Provider] = &[
+        Provider::Losgehts,
+        Provider::Authenteq,
+        Provider::SsoV1,
+        Provider::LoginSign,
+    ];
 
     /// The name used on the command line, in target files and as the feature tag.
     pub fn name(self) -> &'static str {
@@ -24,6 +29,7 @@ impl Provider {
             Provider::Losgehts => "losgehts",
             Provider::Authenteq => "authenteq",
             Provider::SsoV1 => "sso_v1",
+            Provider::LoginSign => "loginsign",
         }
     }
 
@@ -41,6 +47,7 @@ impl Provider {
             Provider::Losgehts => &LOSGEHTS,
             Provider::Authenteq => &AUTHENTEQ,
             Provider::SsoV1 => &SSO_V1,
+            Provider::LoginSign => &LOGINSIGN,
         }
     }
 
@@ -56,6 +63,10 @@ impl Provider {
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
             Provider::SsoV1 => mocks::sso_v1::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::LoginSign => mocks::loginsign::Defect::ALL
                 .iter()
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
@@ -97,13 +108,33 @@ impl Provider {
                     defects,
                 }))
             }
+            Provider::LoginSign => {
+                let defects = parse_defects(self, defects, mocks::loginsign::Defect::parse)?;
+                Ok(mocks::loginsign::router(mocks::loginsign::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    redirect_uri: client.redirect_uri.clone(),
+                    app_id: mocks::loginsign::APP_ID.to_owned(),
+                    developer_session: client.developer_session.clone(),
+                    webhook_url: client.webhook_url.clone(),
+                    defects,
+                }))
+            }
+        }
+    }
+
+    /// The app id an embedded mock serves its app API and developer portal under, if it has any.
+    pub fn mock_app_id(self) -> Option<&'static str> {
+        match self {
+            Provider::LoginSign => Some(mocks::loginsign::APP_ID),
+            Provider::Losgehts | Provider::Authenteq | Provider::SsoV1 => None,
         }
     }
 
     /// The test user an embedded mock knows: its telephone and the SMS code it "sends".
     pub fn mock_test_user(self) -> (Option<String>, Option<Secret>) {
         match self {
-            Provider::Losgehts | Provider::Authenteq => (None, None),
+            Provider::Losgehts | Provider::Authenteq | Provider::LoginSign => (None, None),
             Provider::SsoV1 => (
                 Some(mocks::sso_v1::TEST_TELEPHONE.to_owned()),
                 Some(Secret::new(mocks::sso_v1::TEST_SMS_CODE)),
@@ -138,16 +169,16 @@ pub struct MockClient {
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
+    /// The developer portal's session cookie (`name=value`) the mock accepts (LoginSign).
+    pub developer_session: Secret,
+    /// Where the mock delivers its webhooks (LoginSign), if anywhere.
+    pub webhook_url: Option<String>,
 }
 
 /// How a token request is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
     Json,
-    #[allow(
-        dead_code,
-        reason = "the form-encoded dialect (LoginSign) comes with its provider"
-    )]
     Form,
     Multipart,
 }
@@ -177,8 +208,22 @@ pub struct Dialect {
     pub redirect_uri_field: Option<&'static str>,
     /// The access token's field in the token response.
     pub access_token_field: &'static str,
-    /// The default scope of an authorization when a scenario names none.
+    /// The default scope of an authorization when a scenario names none; empty: no scope
+    /// parameter at all (the provider's document names none).
     pub default_scope: &'static str,
+    /// Does the token endpoint also take the client credentials as `Authorization: Basic`?
+    pub token_basic_auth: bool,
+    /// How the access token reaches the user's profile, if the provider has such an endpoint.
+    pub userinfo: Option<Userinfo>,
+}
+
+/// How a provider's userinfo endpoint takes the access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Userinfo {
+    /// `POST path` with the JSON body `{token, client_id, client_secret}` (losgehts).
+    JsonBody(&'static str),
+    /// `GET path` with `Authorization: Bearer <token>` (RFC 6750 §2.1; LoginSign).
+    Bearer(&'static str),
 }
 
 /// losgehts Ident (seed 000): JSON token request carrying state, no redirect_uri.
@@ -199,6 +244,8 @@ pub static LOSGEHTS: Dialect = Dialect {
     redirect_uri_field: None,
     access_token_field: "access_token",
     default_scope: "signup",
+    token_basic_auth: false,
+    userinfo: Some(Userinfo::JsonBody("/oauth/userinfo")),
 };
 
 /// Authenteq Web KYC (seed 003): the authorize URL lives on the identity host, the token and
@@ -225,6 +272,8 @@ pub static AUTHENTEQ: Dialect = Dialect {
     redirect_uri_field: Some("redirectUri"),
     access_token_field: "token",
     default_scope: "kyc",
+    token_basic_auth: false,
+    userinfo: None,
 };
 
 /// SSO v1 (seed 002): not OAuth. Telephone + SMS-code sign-in under the media type
@@ -247,4 +296,32 @@ pub static SSO_V1: Dialect = Dialect {
     redirect_uri_field: None,
     access_token_field: "",
     default_scope: "",
+    token_basic_auth: false,
+    userinfo: None,
+};
+
+/// LoginSign (seed 001): the authorize request carries redirect_uri (the token request's must
+/// match it); the token request is form-encoded with RFC 6749's names, the client credentials in
+/// the form fields or in `Authorization: Basic`; `GET /api/user` takes the Bearer token. The
+/// document names no scope and no authorize parameters: the harness sends RFC 6749 §4.1.1's
+/// response_type, client_id, redirect_uri and state, and no scope.
+pub static LOGINSIGN: Dialect = Dialect {
+    oauth: true,
+    authorize_path: "/oauth/authorize",
+    token_path: "/oauth/token",
+    token_encoding: Encoding::Form,
+    authorize_sends_redirect_uri: true,
+    authorize_sends_response_type: true,
+    authorize_extra: &[],
+    grant_type_field: "grant_type",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "client_id",
+    client_secret_field: "client_secret",
+    state_field: None,
+    redirect_uri_field: Some("redirect_uri"),
+    access_token_field: "access_token",
+    default_scope: "",
+    token_basic_auth: true,
+    userinfo: Some(Userinfo::Bearer("/api/user")),
 };

@@ -16,13 +16,14 @@ use crate::features::{self, Preparsed};
 use crate::http::{HttpClient, Limits, Request};
 use crate::interrupt;
 use crate::mocks::{RunningMock, opaque, serve};
+use crate::needs;
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
 use crate::step_check;
-use crate::target::{self, AuthorizationStrategy, Target};
+use crate::target::{self, AppAccess, AuthorizationStrategy, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
 /// The tag of scenarios that need the embedded mock's control routes.
@@ -89,10 +90,18 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         )
     })
     .map_err(usage)?;
+    let doc_features = all_features.clone();
+    let baseline = match &args.baseline {
+        Some(path) => Some((
+            report::RunRecord::load(path).map_err(usage)?,
+            path.display().to_string(),
+        )),
+        None => None,
+    };
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
-    let mut receiver = None;
+    let receiver;
     let (targets, limits, target_label) = match &args.target {
         Some(path) => {
             if !args.mock_defect.is_empty() {
@@ -112,6 +121,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     path.display()
                 )));
             }
+            receiver = webhook_receiver(&targets, path).await?;
             (targets, config.limits, path.display().to_string())
         }
         None => {
@@ -125,6 +135,8 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     client_id: "40".to_owned(),
                     client_secret: Secret::new(opaque("mock-secret-")),
                     redirect_uri: r.callback_url(),
+                    developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
+                    webhook_url: Some(r.webhook_url()),
                 };
                 secret::register_basic(&client.client_id, client.client_secret.expose());
                 let router = p
@@ -144,6 +156,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     mock_control: true,
                     test_telephone: p.mock_test_user().0,
                     test_sms_code: p.mock_test_user().1,
+                    app: AppAccess {
+                        app_id: p.mock_app_id().map(str::to_owned),
+                        developer_session: Some(client.developer_session),
+                        webhook_listen: Some(r.addr()),
+                    },
                 });
                 mocks.push(mock);
             }
@@ -177,6 +194,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         targets: target_map,
         receiver,
         environment_errors: Mutex::default(),
+        shapes: report::ShapeLog::default(),
     });
 
     let planned = interrupt::planned(&all_features, |f, r, s| {
@@ -188,6 +206,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let skipped: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
     let filter = {
         let skipped = skipped.clone();
+        let ctx = ctx.clone();
         move |f: &Feature, r: Option<&Rule>, s: &Scenario| {
             let tags = features::merged_tags(f, r, s);
             let Some(p) = Provider::from_tags(&tags) else {
@@ -210,6 +229,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     s,
                     NEEDS_SMS_CODE_REASON,
                 ));
+                return false;
+            }
+            if let Some(reason) = ctx.targets.get(&p).and_then(|t| needs::unmet(t, &tags)) {
+                let skip = ScenarioResult::skipped(f, r, s, &reason);
+                skipped.lock().unwrap().push(skip);
                 return false;
             }
             true
@@ -271,17 +295,36 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         let _ = std::fs::remove_file(reports.join("cucumber.json"));
     }
     let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
+    let record = report::RunRecord::new(
+        &target_label,
+        started.elapsed().as_millis() as u64,
+        results.clone(),
+        ctx.shapes.shapes(),
+    );
+    let run_json = serde_json::to_string_pretty(&record).unwrap_or_default();
+    let diff = baseline
+        .as_ref()
+        .map(|(b, file)| crate::diff::compare(b, file, &record, "this run"));
+    let index_html = report::html::run_page(&doc_features, &args.schemas, &record, diff.clone())
+        .map_err(usage)?;
     for (name, contents) in [
         ("junit.xml", junit_xml),
         ("cucumber.json", json.contents()),
         ("summary.md", summary),
         ("results.json", results_json),
+        (report::run_record::RUN_FILE, run_json),
+        ("index.html", index_html),
     ] {
         if incomplete.is_some() && name == "cucumber.json" {
             continue;
         }
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
+    }
+    if let Some(diff) = &diff {
+        let markdown = crate::diff::markdown(diff).map_err(usage)?;
+        report::write_report(reports, "diff.md", &markdown)
+            .map_err(|e| usage(format!("cannot write {}/diff.md: {e}", reports.display())))?;
     }
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
@@ -357,6 +400,26 @@ fn parse_mock_defects(
         map.entry(provider).or_default().push(name.to_owned());
     }
     Ok(map)
+}
+
+/// The webhook receiver a target file asks for (`webhook_listen`), started before any scenario.
+async fn webhook_receiver(
+    targets: &[Target],
+    path: &std::path::Path,
+) -> Result<Option<Receiver>, Stop> {
+    let Some((provider, addr)) = targets
+        .iter()
+        .find_map(|t| t.app.webhook_listen.map(|a| (t.provider, a)))
+    else {
+        return Ok(None);
+    };
+    Receiver::start_on(addr).await.map(Some).map_err(|e| {
+        usage(format!(
+            "{}: [providers.{}] webhook_listen = \"{addr}\": cannot listen there: {e}",
+            path.display(),
+            provider.name()
+        ))
+    })
 }
 
 /// Before any scenario: every real target must answer at all. Unreachable is exit 3.

@@ -11,6 +11,7 @@ use crate::checks::{CheckResult, Failure};
 use crate::http::{Exchange, HttpClient, Request};
 use crate::providers::{Dialect, Provider};
 use crate::receiver::Receiver;
+use crate::report::ShapeLog;
 use crate::schema::SchemaSet;
 use crate::secret::Secret;
 use crate::target::Target;
@@ -24,6 +25,8 @@ pub struct RunContext {
     pub receiver: Option<Receiver>,
     /// Transport errors seen during the run (they decide exit code 3).
     pub environment_errors: Mutex<Vec<String>>,
+    /// The shape of every answer, per endpoint (for `run.json` and `idp-conformance diff`).
+    pub shapes: ShapeLog,
 }
 
 static CONTEXT: OnceLock<Arc<RunContext>> = OnceLock::new();
@@ -54,6 +57,28 @@ pub struct ConformanceWorld {
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
+    /// What a LoginSign scenario has learned about the user's connection and licenses.
+    pub loginsign: LoginSignSession,
+}
+
+/// The values a LoginSign scenario carries from step to step; sessions and codes are secrets.
+#[derive(Clone, Debug, Default)]
+pub struct LoginSignSession {
+    /// The connection id `GET /api/user` answered (the user's link to this app).
+    pub connection_id: Option<String>,
+    /// The user's Global User ID, from the same answer.
+    pub global_id: Option<String>,
+    /// The end user's LoginSign session cookie, `name=value` (from the embedded mock).
+    pub user_session: Option<Secret>,
+    /// The license variant the scenario created.
+    pub variant_id: Option<String>,
+    /// The license code the scenario generated: its id and the code itself.
+    pub license_code_id: Option<String>,
+    pub license_code: Option<Secret>,
+    /// The last webhook payload a step found at the receiver.
+    pub webhook: Option<Value>,
+    /// The route ("METHOD /path") and credential of the last credential check's request.
+    pub called: Option<(String, crate::documents::Credential)>,
 }
 
 /// The values an SSO v1 flow carries from step to step; the codes are secrets.
@@ -74,6 +99,7 @@ impl std::fmt::Debug for ConformanceWorld {
             .field("authorization", &self.authorization)
             .field("access_token", &self.access_token)
             .field("sso", &self.sso)
+            .field("loginsign", &self.loginsign)
             .field(
                 "last_status",
                 &self.last.as_ref().map(|e| e.response.status),
@@ -95,6 +121,7 @@ impl ConformanceWorld {
             access_token: None,
             last: None,
             sso: SsoSession::default(),
+            loginsign: LoginSignSession::default(),
         }
     }
 
@@ -127,6 +154,7 @@ impl ConformanceWorld {
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
         match self.ctx.http.send(request).await {
             Ok(exchange) => {
+                self.record_shape(&exchange);
                 self.last = Some(exchange);
                 Ok(self.last.as_ref().expect("just set"))
             }
@@ -139,6 +167,13 @@ impl ConformanceWorld {
                     .push(message.clone());
                 Err(Failure::new(message))
             }
+        }
+    }
+
+    fn record_shape(&self, exchange: &Exchange) {
+        if let Some(t) = self.provider.and_then(|p| self.ctx.targets.get(&p)) {
+            let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
+            self.ctx.shapes.record(t.provider.name(), &bases, exchange);
         }
     }
 

@@ -157,3 +157,47 @@ fn an_unreachable_target_is_an_environment_error() {
     );
     assert!(!text.contains("unreachable-secret-value"));
 }
+
+#[test]
+fn a_loginsign_target_without_app_access_skips_what_needs_it_and_names_the_key() {
+    let (_mock, url) = common::start_mock(
+        "loginsign",
+        &[],
+        &[("MOCK_CLIENT_SECRET", "cli-test-secret")],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("t.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "[providers.loginsign]\nbase_url = \"{url}\"\nclient_id = \"40\"\n\
+             client_secret_env = \"IDPC_CLI_SECRET\"\nredirect_uri = \"http://127.0.0.1:9999/callback\"\n"
+        ),
+    )
+    .unwrap();
+    let reports = tmp.path().join("r");
+    let out = common::bin()
+        .args([
+            "run",
+            "--target",
+            target.to_str().unwrap(),
+            "--no-color",
+            "--reports",
+        ])
+        .arg(&reports)
+        .env("IDPC_CLI_SECRET", "cli-test-secret")
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let results = common::results(&reports);
+    let passed = results.iter().filter(|r| r.status == "passed").count();
+    assert!(passed > 0, "the OAuth scenarios ran");
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    let mut reasons: Vec<&str> = summary
+        .lines()
+        .filter_map(|l| l.split_once("): ").map(|(_, why)| why))
+        .collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    insta::assert_snapshot!("loginsign_skip_reasons", reasons.join("\n"));
+}

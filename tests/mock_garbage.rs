@@ -365,8 +365,8 @@ fn encode_value(value: &str) -> String {
 fn every_mock_answers_garbage_below_500_and_keeps_serving() {
     let routes = routes();
     for (provider, _) in common::providers() {
-        let mut mock = common::Mock::start(&provider, &[], &[]);
-        let addr = mock.url.trim_start_matches("http://").to_owned();
+        let (mut mock, url) = common::start_mock(&provider, &[], &[]);
+        let addr = url.trim_start_matches("http://").to_owned();
         let mut runner = TestRunner::new(Config {
             cases: CASES,
             failure_persistence: None,
@@ -411,8 +411,8 @@ fn every_mock_answers_garbage_below_500_and_keeps_serving() {
 #[test]
 fn the_mock_clock_refuses_extreme_moves() {
     for (provider, _) in common::providers() {
-        let mock = common::Mock::start(&provider, &[], &[]);
-        let addr = mock.url.trim_start_matches("http://").to_owned();
+        let (_mock, url) = common::start_mock(&provider, &[], &[]);
+        let addr = url.trim_start_matches("http://").to_owned();
         for secs in [i64::MAX, i64::MIN, -i64::MAX, 4_000_000_000] {
             let request = Garbage {
                 method: "POST".to_owned(),

@@ -26,6 +26,8 @@ const PASSWORD: &str = "asdsad2132132";
 /// The SSO v1 mock's test user and the SMS code it accepts (src/mocks/sso_v1.rs).
 const SSO_TELEPHONE: &str = "+4915100000001";
 const SSO_SMS_CODE: &str = "482916";
+/// LoginSign's developer portal session cookie, as the browser sends it.
+const DEV_COOKIE_VALUE: &str = "Known-Developer-Session-0815";
 
 /// The known values the leaky provider hands out.
 const LEAKY_ACCESS_TOKEN: &str = "Leaky+Access/Token=001";
@@ -54,43 +56,75 @@ fn forms(value: &str) -> Vec<String> {
     vec![value.to_owned(), b64(value), url_encoded(value)]
 }
 
-/// The prefixes of the codes and tokens the mocks issue: every `opaque("...")` in src/mocks.
-fn issued_prefixes() -> Vec<String> {
+/// The prefixes of the random values `files` generate with `opaque("...")`, except those of
+/// ids (`id = opaque(`, `id: opaque(`), which are no secrets.
+fn opaque_prefixes(files: &[std::path::PathBuf]) -> Vec<String> {
     let mut prefixes = Vec::new();
-    for entry in std::fs::read_dir(common::root().join("src/mocks")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for part in text.split("opaque(\"").skip(1) {
-            let prefix = part.split('"').next().unwrap_or_default();
-            if prefix.len() >= 4 && !prefixes.iter().any(|p| p == prefix) {
-                prefixes.push(prefix.to_owned());
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in text
+            .lines()
+            .filter(|l| !l.contains("id = opaque(") && !l.contains("id: opaque("))
+        {
+            for part in line.split("opaque(\"").skip(1) {
+                let prefix = part.split('"').next().unwrap_or_default();
+                if prefix.len() >= 4 && !prefixes.iter().any(|p| p == prefix) {
+                    prefixes.push(prefix.to_owned());
+                }
             }
         }
     }
-    assert!(prefixes.len() >= 5, "{prefixes:?}");
     prefixes
 }
 
-/// The codes and tokens the mocks issue, by their prefixes, plain and in base64.
+/// The codes, tokens and sessions the mocks issue (src/mocks), by their prefixes, plain and in
+/// base64.
 fn issued_needles() -> Vec<String> {
-    issued_prefixes()
+    let files: Vec<_> = std::fs::read_dir(common::root().join("src/mocks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let prefixes = opaque_prefixes(&files);
+    assert!(prefixes.len() >= 5, "{prefixes:?}");
+    prefixes
         .into_iter()
         .flat_map(|p| [b64_prefix(&p), p])
         .collect()
 }
 
-fn start_mock(provider: &str, defects: &[String]) -> common::Mock {
-    let mut args = vec![
+/// The secrets the runner makes up for the embedded mocks (src/runner.rs: the client secret,
+/// session cookies), by their prefixes, plain and in base64, alone and as Basic credentials.
+fn embedded_needles() -> Vec<String> {
+    let prefixes = opaque_prefixes(&[common::root().join("src/runner.rs")]);
+    assert!(prefixes.iter().any(|p| p == "mock-secret-"), "{prefixes:?}");
+    prefixes
+        .into_iter()
+        .flat_map(|p| [b64_prefix(&p), b64_prefix(&format!("{CLIENT_ID}:{p}")), p])
+        .collect()
+}
+
+/// Starts `idp-conformance mock PROVIDER` with the known secrets, `args` and the defects.
+fn start_mock(provider: &str, args: &[&str], defects: &[String]) -> (common::Mock, String) {
+    let mut all = vec![
         "--client-id",
         CLIENT_ID,
         "--client-secret-env",
         "IDPC_TEST_SECRET",
+        "--developer-session-env",
+        "IDPC_TEST_DEV_SESSION",
         "--redirect-uri",
         "http://127.0.0.1:9999/callback",
     ];
+    all.extend_from_slice(args);
     for d in defects {
-        args.extend(["--defect", d.as_str()]);
+        all.extend(["--defect", d.as_str()]);
     }
-    common::Mock::start(provider, &args, &[("IDPC_TEST_SECRET", SECRET)])
+    let cookie = format!("ls_dev={DEV_COOKIE_VALUE}");
+    let envs = [
+        ("IDPC_TEST_SECRET", SECRET),
+        ("IDPC_TEST_DEV_SESSION", cookie.as_str()),
+    ];
+    common::start_mock(provider, &all, &envs)
 }
 
 /// A target file entry for `provider` at `base_url`.
@@ -139,6 +173,10 @@ fn run_verbose(args: &[&str], reports: &Path) -> (i32, Vec<(String, String)>) {
         .arg(reports)
         .env("IDPC_TEST_SECRET", SECRET)
         .env("IDPC_TEST_SMS_CODE", SSO_SMS_CODE)
+        .env(
+            "IDPC_TEST_DEV_SESSION",
+            format!("ls_dev={DEV_COOKIE_VALUE}"),
+        )
         .env("RUST_LOG", "debug")
         .output()
         .unwrap();
@@ -195,8 +233,8 @@ fn no_secret_reaches_any_output_through_a_target_file() {
     let mut mocks = Vec::new();
     let mut target = String::new();
     for (provider, defects) in &providers {
-        let mock = start_mock(provider, defects);
-        target.push_str(&entry(provider, &mock.url));
+        let (mock, url) = start_mock(provider, &[], defects);
+        target.push_str(&entry(provider, &url));
         mocks.push(mock);
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -307,14 +345,80 @@ fn no_secret_of_the_embedded_mocks_reaches_any_output() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, outputs) = run_verbose(&args, &tmp.path().join("reports"));
     assert_eq!(code, 1, "the defects were caught");
-    // The embedded client secret is "mock-secret-" and random characters (src/runner.rs).
-    let mut needles = vec![
-        "mock-secret-".to_owned(),
-        b64_prefix("mock-secret-"),
-        b64_prefix(&format!("{CLIENT_ID}:mock-secret-")),
-    ];
+    let mut needles = embedded_needles();
     needles.extend(forms(PASSWORD));
     needles.extend(forms(SSO_SMS_CODE));
+    needles.extend(issued_needles());
+    assert_no_leak(&outputs, &needles);
+}
+
+/// LoginSign sends the client secret in HTTP Basic, the developer session in a cookie and the
+/// access token as Bearer; defects make refusals, token answers, the profile and the webhook
+/// fail, so failure excerpts with those requests are rendered; the deletion scenarios run against
+/// the harness's webhook receiver on `webhook_listen`.
+#[test]
+fn no_loginsign_secret_reaches_any_output_with_app_access() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let webhook = format!("http://127.0.0.1:{port}/webhooks");
+    let defects = [
+        "refusals-not-json",
+        "basic-failure-without-challenge",
+        "token-type-not-bearer",
+        "user-id-is-internal-id",
+        "portal-session-not-checked",
+    ]
+    .map(str::to_owned);
+    let (_mock, url) = start_mock("loginsign", &["--webhook-url", &webhook], &defects);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("target.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "{}app_id = \"ls-conformance-app\"\n\
+             developer_session_cookie_env = \"IDPC_TEST_DEV_SESSION\"\n\
+             webhook_listen = \"127.0.0.1:{port}\"\n",
+            entry("loginsign", &url)
+        ),
+    )
+    .unwrap();
+    let (code, outputs) = run_verbose(
+        &["--target", file.to_str().unwrap()],
+        &tmp.path().join("reports"),
+    );
+    assert_eq!(code, 1, "the defects were caught");
+    let console = &outputs[0].1;
+    assert!(
+        console.contains("Authorization: [REDACTED]") && console.contains("Cookie: [REDACTED]"),
+        "the failures show the masked credential headers:\n{console}"
+    );
+    let mut needles = client_needles();
+    needles.extend(forms(DEV_COOKIE_VALUE));
+    needles.extend(issued_needles());
+    assert_no_leak(&outputs, &needles);
+}
+
+/// The end user's session cookie and the license codes exist only with the embedded mock
+/// (@mock-only): its own run, with the redemption, the end-user routes and the refusals made to
+/// fail, must not show them, nor the embedded mock's client secret and developer cookie.
+#[test]
+fn no_loginsign_secret_of_the_embedded_mock_reaches_any_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["--provider", "loginsign"];
+    for d in [
+        "loginsign:redemption-not-linked",
+        "loginsign:user-licenses-need-developer-session",
+        "loginsign:refusals-not-json",
+        "loginsign:token-type-not-bearer",
+    ] {
+        args.extend(["--mock-defect", d]);
+    }
+    let (code, outputs) = run_verbose(&args, &tmp.path().join("reports"));
+    assert_eq!(code, 1, "the defects were caught");
+    let mut needles = embedded_needles();
     needles.extend(issued_needles());
     assert_no_leak(&outputs, &needles);
 }

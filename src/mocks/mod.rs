@@ -3,6 +3,7 @@
 //! document; each defect breaks exactly one documented behaviour.
 
 pub mod authenteq;
+pub mod loginsign;
 pub mod losgehts;
 pub mod sso_v1;
 
@@ -124,6 +125,18 @@ pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Respon
         Json(json!({"error": error, "error_description": description})),
     )
         .into_response()
+}
+
+/// A successful token answer (RFC 6749 §5.1), with `Cache-Control: no-store` and
+/// `Pragma: no-cache` unless `no_store` is false (a mock's defect).
+pub fn token_answer(answer: serde_json::Value, no_store: bool) -> Response {
+    let mut headers = axum::http::HeaderMap::new();
+    if no_store {
+        let value = axum::http::HeaderValue::from_static;
+        headers.insert(header::CACHE_CONTROL, value("no-store"));
+        headers.insert(header::PRAGMA, value("no-cache"));
+    }
+    (StatusCode::OK, headers, Json(answer)).into_response()
 }
 
 /// `base` with `pairs` added to its query, or `None` when `base` is not a URL.

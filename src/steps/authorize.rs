@@ -29,8 +29,11 @@ async fn request_authorization(
     let mut params: Vec<(&str, String)> = vec![
         ("client_id", target.client_id.clone()),
         ("state", state.clone()),
-        ("scope", scope.to_owned()),
     ];
+    // A dialect without a default scope sends none (its document names no scope).
+    if !scope.is_empty() {
+        params.push(("scope", scope.to_owned()));
+    }
     if dialect.authorize_sends_response_type {
         params.push(("response_type", "code".to_owned()));
     }
@@ -86,6 +89,12 @@ async fn user_has_authorized_default(w: &mut ConformanceWorld) -> Result<(), Fai
     let scope = w.dialect()?.default_scope;
     request_authorization(w, scope, Variation::default()).await?;
     ensure_code_issued(w)
+}
+
+#[when("the client requests authorization")]
+async fn requests_default(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    request_authorization(w, scope, Variation::default()).await
 }
 
 #[when(expr = "the client requests authorization with scope {string}")]
@@ -160,6 +169,11 @@ const UNREGISTERED_REDIRECT_URI: &str = "https://unregistered.invalid/callback";
 #[when("the client requests authorization with a redirect URI other than the registered one")]
 async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
     request_with(w, "redirect_uri", UNREGISTERED_REDIRECT_URI).await
+}
+
+#[when("the client requests authorization with a client_id the provider does not know")]
+async fn requests_with_unknown_client(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    request_with(w, "client_id", &opaque("unknown-client-")).await
 }
 
 #[when(expr = "the client requests authorization with response_type {string}")]

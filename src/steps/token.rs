@@ -1,5 +1,6 @@
 //! The token endpoint: exchanging an authorization code (RFC 6749 §4.1.3-4.1.4, §5).
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 
 use super::{RFC6749_ERRORS, parse_statuses};
@@ -10,14 +11,28 @@ use crate::providers::Encoding;
 use crate::secret::Secret;
 use crate::world::ConformanceWorld;
 
+/// Where a token request carries the client credentials.
+#[derive(Clone, Copy, Default, PartialEq)]
+enum ClientAuth {
+    /// In the body, under the dialect's field names (every provider's example).
+    #[default]
+    Body,
+    /// In `Authorization: Basic` (where the dialect says the provider takes it).
+    Basic,
+    /// Nowhere.
+    Absent,
+}
+
 /// How a token request departs from a correct one.
 #[derive(Default)]
 struct Variation<'a> {
     code: Option<String>,
+    client_id: Option<String>,
     secret: Option<String>,
     grant_type: Option<&'a str>,
     redirect_uri: Option<&'a str>,
     omit: Option<&'a str>,
+    client_auth: ClientAuth,
 }
 
 async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(), Failure> {
@@ -30,15 +45,29 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
     let secret = v
         .secret
         .unwrap_or_else(|| target.client_secret.expose().to_owned());
+    let client_id = v.client_id.unwrap_or_else(|| target.client_id.clone());
     let mut fields: Vec<(String, String)> = vec![
         (
             d.grant_type_field.into(),
             v.grant_type.unwrap_or(d.grant_type_value).into(),
         ),
         (d.code_field.into(), code),
-        (d.client_id_field.into(), target.client_id.clone()),
-        (d.client_secret_field.into(), secret),
     ];
+    let mut basic = None;
+    match v.client_auth {
+        ClientAuth::Body => {
+            fields.push((d.client_id_field.into(), client_id));
+            fields.push((d.client_secret_field.into(), secret));
+        }
+        ClientAuth::Basic if !d.token_basic_auth => {
+            return Err(Failure::new(format!(
+                "the {} document does not say its token endpoint takes HTTP Basic: fix the feature",
+                target.provider.name()
+            )));
+        }
+        ClientAuth::Basic => basic = Some(crate::http::basic_auth(&client_id, &secret)),
+        ClientAuth::Absent => {}
+    }
     if let Some(f) = d.state_field {
         fields.push((f.into(), w.authorization()?.state.clone()));
     }
@@ -74,7 +103,10 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
         Encoding::Form => Body::Form(fields),
         Encoding::Multipart => Body::Multipart(fields),
     };
-    let request = Request::new(reqwest::Method::POST, target.url(d.token_path)).body(body);
+    let mut request = Request::new(reqwest::Method::POST, target.url(d.token_path)).body(body);
+    if let Some(b) = basic {
+        request = request.header("Authorization", b);
+    }
     w.send(request).await?;
     Ok(())
 }
@@ -136,6 +168,56 @@ async fn exchanges_wrong_secret(w: &mut ConformanceWorld) -> Result<(), Failure>
         w,
         Variation {
             secret: Some(wrong.expose().to_owned()),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code with its credentials in HTTP Basic")]
+async fn exchanges_with_basic(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            client_auth: ClientAuth::Basic,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code with a wrong client secret in HTTP Basic")]
+async fn exchanges_wrong_basic(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let wrong = Secret::new(opaque("wrong-secret-"));
+    exchange_code(
+        w,
+        Variation {
+            secret: Some(wrong.expose().to_owned()),
+            client_auth: ClientAuth::Basic,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code with a client id the provider does not know")]
+async fn exchanges_unknown_client(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            client_id: Some(opaque("unknown-client-")),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code without client credentials")]
+async fn exchanges_without_credentials(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            client_auth: ClientAuth::Absent,
             ..Variation::default()
         },
     )
@@ -211,4 +293,50 @@ async fn refuses_with_error(
         &error,
         RFC6749_ERRORS,
     ))
+}
+
+/// One answer of a "refuses it with one of" table: the statuses and the error code.
+fn alternatives(step: &Step) -> Result<Vec<(Vec<u16>, String)>, Failure> {
+    let table = step.table.as_ref().ok_or_else(|| {
+        Failure::new("this step needs a table | status | error | of the accepted answers")
+    })?;
+    Ok(table
+        .rows
+        .iter()
+        .skip(1)
+        .filter_map(|row| match row.as_slice() {
+            [status, error] => Some((parse_statuses(status), error.trim().to_owned())),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Where the document allows more than one error for a request, any one of them passes.
+#[then("the provider refuses it with one of")]
+async fn refuses_with_one_of(w: &mut ConformanceWorld, step: &Step) -> Result<(), Failure> {
+    let accepted = alternatives(step)?;
+    let ex = w.last()?;
+    let mut shown = Vec::new();
+    for (statuses, error) in &accepted {
+        if checks::ensure_oauth_error(&ex.response, statuses, error, RFC6749_ERRORS).is_ok() {
+            return Ok(());
+        }
+        let list: Vec<String> = statuses.iter().map(u16::to_string).collect();
+        shown.push(format!("HTTP {} with error \"{error}\"", list.join(" or ")));
+    }
+    let actual = match ex.response.json() {
+        Ok(body) => format!(
+            "HTTP {} with error {}",
+            ex.response.status,
+            body.get("error")
+                .map_or("(none)".to_owned(), |e| e.to_string())
+        ),
+        Err(why) => format!("HTTP {} ({why})", ex.response.status),
+    };
+    w.evidence(Err(Failure::new(
+        "the refusal is none of the answers the document allows",
+    )
+    .expected(shown.join(", or "))
+    .actual(actual)
+    .rule(RFC6749_ERRORS)))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{AuthorizationStrategy, Target};
+use super::{AppAccess, AuthorizationStrategy, Target};
 use crate::http::Limits;
 use crate::providers::Provider;
 use crate::secret::{self, Secret};
@@ -43,6 +43,12 @@ struct ProviderEntry {
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
     test_sms_code_env: Option<String>,
+    /// LoginSign: the app id of the app API and developer portal paths.
+    app_id: Option<String>,
+    /// LoginSign: the environment variable holding the developer portal's session cookie.
+    developer_session_cookie_env: Option<String>,
+    /// LoginSign: where the harness listens for webhooks (`host:port`).
+    webhook_listen: Option<String>,
 }
 
 fn default_strategy() -> AuthorizationStrategy {
@@ -125,6 +131,7 @@ fn parse_target_file(
                 )
             })?)),
         };
+        let app = app_access(shown, &name, &entry, &env)?;
         targets.push(Target {
             provider,
             base_url,
@@ -136,6 +143,7 @@ fn parse_target_file(
             mock_control: false,
             test_telephone: entry.test_telephone,
             test_sms_code,
+            app,
         });
     }
     let mut limits = Limits::default();
@@ -146,6 +154,49 @@ fn parse_target_file(
         limits.max_body_bytes = b;
     }
     Ok(TargetConfig { targets, limits })
+}
+
+/// The app id, developer session cookie and webhook listen address of an entry, checked.
+fn app_access(
+    shown: &str,
+    name: &str,
+    entry: &ProviderEntry,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<AppAccess, String> {
+    let developer_session = match &entry.developer_session_cookie_env {
+        None => None,
+        Some(var) => {
+            let cookie = env(var).ok_or_else(|| {
+                format!(
+                    "{shown}: [providers.{name}] developer_session_cookie_env names the \
+                     environment variable {var}, which is not set; export the developer portal's \
+                     session cookie (name=value), or drop the key to skip the \
+                     @needs-developer-session scenarios"
+                )
+            })?;
+            if !cookie.contains('=') {
+                return Err(format!(
+                    "{shown}: [providers.{name}] the variable {var} (developer_session_cookie_env) \
+                     must hold the cookie as name=value, as the browser sends it"
+                ));
+            }
+            Some(secret::cookie(&cookie))
+        }
+    };
+    let webhook_listen = match &entry.webhook_listen {
+        None => None,
+        Some(addr) => Some(addr.parse().map_err(|e| {
+            format!(
+                "{shown}: [providers.{name}] webhook_listen = \"{addr}\" is not host:port \
+                 (e.g. \"0.0.0.0:8787\"): {e}"
+            )
+        })?),
+    };
+    Ok(AppAccess {
+        app_id: entry.app_id.clone(),
+        developer_session,
+        webhook_listen,
+    })
 }
 
 fn known() -> String {
@@ -186,6 +237,40 @@ mod tests {
         assert_eq!(t.provider, Provider::SsoV1);
         assert_eq!(t.test_telephone.as_deref(), Some("+4915100000001"));
         assert_eq!(t.test_sms_code.as_ref().map(Secret::expose), Some("123456"));
+    }
+
+    #[test]
+    fn the_loginsign_example_reads_its_app_access() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/loginsign.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let env = |v: &str| match v {
+            "LOGINSIGN_CLIENT_SECRET" => Some("example-secret".to_owned()),
+            "LOGINSIGN_DEVELOPER_SESSION" => Some("sid=example-developer-cookie".to_owned()),
+            _ => None,
+        };
+        let config = parse_target_file("loginsign.example.toml", &text, env).unwrap();
+        let app = &config.targets[0].app;
+        assert_eq!(app.app_id.as_deref(), Some("your-app-id"));
+        let cookie = app.developer_session.as_ref().map(Secret::expose);
+        assert_eq!(cookie, Some("sid=example-developer-cookie"));
+        assert_eq!(app.webhook_listen, Some("0.0.0.0:8787".parse().unwrap()));
+        assert_eq!(
+            secret::redact("cookie example-developer-cookie"),
+            format!("cookie {}", secret::MASK)
+        );
+
+        let without = |v: &str| (v == "LOGINSIGN_CLIENT_SECRET").then(|| "s".repeat(8));
+        let e = parse_target_file("t.toml", &text, without).unwrap_err();
+        assert!(
+            e.contains("developer_session_cookie_env") && e.contains("LOGINSIGN_DEVELOPER_SESSION"),
+            "{e}"
+        );
+        let bad = text.replace("0.0.0.0:8787", "port 8787");
+        let e = parse_target_file("t.toml", &bad, env).unwrap_err();
+        assert!(
+            e.contains("webhook_listen") && e.contains("port 8787"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ mod file;
 
 pub use file::load_target_file;
 
+use std::net::SocketAddr;
+
 use crate::providers::Provider;
 use crate::secret::Secret;
 
@@ -37,6 +39,21 @@ pub struct Target {
     /// The SMS code the test telephone receives (SSO v1); without it, scenarios tagged
     /// `@needs-sms-code` are skipped.
     pub test_sms_code: Option<Secret>,
+    /// The app API, developer portal and webhooks of providers that have them (LoginSign).
+    pub app: AppAccess,
+}
+
+/// What the app-facing routes of a provider need (LoginSign): the app id in their paths, the
+/// developer portal's session cookie, and where the harness listens for the provider's webhooks.
+/// Each is optional; scenarios tagged `@needs-app-id`, `@needs-developer-session` or
+/// `@needs-webhook-receiver` are skipped, with the reason, when the target lacks it.
+#[derive(Clone, Debug, Default)]
+pub struct AppAccess {
+    pub app_id: Option<String>,
+    /// The whole cookie, `name=value`, as the browser sends it in `Cookie:`.
+    pub developer_session: Option<Secret>,
+    /// The address the harness's webhook receiver listens on.
+    pub webhook_listen: Option<SocketAddr>,
 }
 
 impl Target {

@@ -92,52 +92,41 @@ pub fn providers() -> Vec<(String, Vec<String>)> {
     providers
 }
 
-/// A standalone mock process (`idp-conformance mock`), killed when dropped; its stdout stays
-/// open (held here) for as long as it runs.
-pub struct Mock {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
-    /// Its base URL, as it printed it.
-    pub url: String,
-}
+/// A standalone mock process (`idp-conformance mock`); its stdout stays open (held here) for as
+/// long as it runs, and dropping it ends the process.
+pub struct Mock(Child, #[allow(dead_code)] BufReader<ChildStdout>);
 
 impl Mock {
-    /// Starts `idp-conformance mock PROVIDER --port 0 ARGS` with `envs`.
-    pub fn start(provider: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
-        let mut cmd = bin();
-        cmd.args(["mock", provider, "--port", "0"])
-            .args(args)
-            .envs(envs.iter().copied())
-            .stdout(Stdio::piped());
-        let mut child = cmd.spawn().expect("the mock starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-        let mut line = String::new();
-        stdout
-            .read_line(&mut line)
-            .expect("the mock prints its URL");
-        let url = line
-            .split_whitespace()
-            .last()
-            .expect("the mock prints its URL")
-            .to_owned();
-        Self {
-            child,
-            _stdout: stdout,
-            url,
-        }
-    }
-
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        matches!(self.0.try_wait(), Ok(None))
     }
 }
 
 impl Drop for Mock {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
+}
+
+/// Starts `idp-conformance mock PROVIDER --port 0 ARGS` with `envs`; returns it and its URL.
+pub fn start_mock(provider: &str, args: &[&str], envs: &[(&str, &str)]) -> (Mock, String) {
+    let mut cmd = bin();
+    cmd.args(["mock", provider, "--port", "0"])
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .last()
+        .expect("the mock prints its URL")
+        .to_owned();
+    (Mock(child, reader), url)
 }
 
 /// Serves `router` on a loopback port from a thread of its own (a test's hostile or leaky
