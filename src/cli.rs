@@ -18,6 +18,8 @@ pub enum ExitCode {
     Usage = 2,
     /// A target could not be reached (connection refused, DNS, TLS handshake, no answer).
     Unreachable = 3,
+    /// Ctrl-C or `--max-duration` stopped the run; the reports of what ran are marked incomplete.
+    Interrupted = 4,
 }
 
 const AFTER_HELP: &str = "\
@@ -26,6 +28,7 @@ Exit codes:
   1  at least one conformance check failed
   2  usage or configuration error (bad flag, unreadable target file, malformed feature or schema)
   3  a target could not be reached (connection refused, DNS, TLS handshake, no answer in time)
+  4  interrupted (Ctrl-C or --max-duration): the reports of what ran are written, marked incomplete
 
 Examples:
   idp-conformance run                                   # every feature against the embedded mocks
@@ -120,6 +123,10 @@ pub struct RunArgs {
     /// No colours on the console.
     #[arg(long)]
     pub no_color: bool,
+    /// Stop the run after this long (e.g. 90s, 15m, 1h) and write the reports of what ran,
+    /// marked incomplete (exit 4), as Ctrl-C does.
+    #[arg(long, value_name = "DURATION", value_parser = crate::interrupt::parse_duration)]
+    pub max_duration: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

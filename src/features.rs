@@ -48,9 +48,20 @@ fn parse(path: &Path) -> Result<gherkin::Feature, FeatureError> {
                 } else {
                     format!(" ({hint})")
                 };
+                let quoted = std::fs::read_to_string(path)
+                    .ok()
+                    .and_then(|t| {
+                        t.lines()
+                            .nth(line.saturating_sub(1))
+                            .map(str::trim)
+                            .map(str::to_owned)
+                    })
+                    .map(|l| format!(" at \"{l}\""))
+                    .unwrap_or_default();
                 FeatureError(format!(
-                    "{}:{line}: malformed Gherkin{hint}; expected one of the keywords \
-                     Feature/Rule/Background/Scenario/Given/When/Then/And/But or a table row here",
+                    "{}:{line}: malformed Gherkin{quoted}{hint}; start the line with one of the \
+                     keywords Feature/Rule/Background/Scenario/Given/When/Then/And/But, a table \
+                     row (|), a tag (@) or a comment (#)",
                     path.display()
                 ))
             }

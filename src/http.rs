@@ -273,10 +273,17 @@ impl HttpClient {
         let mut resp = builder.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        // A body declared larger than the limit is not read whole: a prefix serves the excerpt.
+        let limit = match resp.content_length() {
+            Some(n) if n > self.limits.max_body_bytes as u64 => {
+                self.limits.max_body_bytes.min(OVERSIZED_PREFIX_BYTES)
+            }
+            _ => self.limits.max_body_bytes,
+        };
         let mut body = Vec::new();
         let mut truncated = false;
         while let Some(chunk) = resp.chunk().await.map_err(transport)? {
-            let room = self.limits.max_body_bytes.saturating_sub(body.len());
+            let room = limit.saturating_sub(body.len());
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
                 truncated = true;
@@ -291,6 +298,11 @@ impl HttpClient {
             truncated,
             elapsed: started.elapsed(),
         };
+        secret::learn_from_response(
+            response.header_all("set-cookie"),
+            response.header("location"),
+            &response.body,
+        );
         tracing::info!(
             target: "idp_conformance::http",
             method = %request.method,
@@ -338,6 +350,9 @@ pub fn install_crypto_provider() {
 }
 
 const EXCERPT_BYTES: usize = 1200;
+
+/// How much of a body whose declared length exceeds the limit is read (for the excerpt).
+const OVERSIZED_PREFIX_BYTES: usize = 64 * 1024;
 
 impl Exchange {
     /// The request and response as a person reads them in a failure, secrets masked.

@@ -15,6 +15,7 @@ use crate::authorization::{self, Authorizer};
 use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
 use crate::http::{self, HttpClient, Limits, Request, Tls};
+use crate::interrupt;
 use crate::mocks::{RunningMock, opaque, serve};
 use crate::needs;
 use crate::providers::{MockClient, Provider};
@@ -24,6 +25,7 @@ use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
 use crate::shard;
+use crate::step_check;
 use crate::target::{self, AppAccess, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
@@ -90,6 +92,14 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     };
     let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
     let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    step_check::ensure_defined(&all_features, |f, r, s| {
+        is_selected(
+            &features::merged_tags(f, r, s),
+            &providers,
+            tags_op.as_ref(),
+        )
+    })
+    .map_err(usage)?;
     let doc_features = all_features.clone();
     let baseline = match &args.baseline {
         Some(path) => Some((
@@ -225,20 +235,25 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     // target no @mock-only scenario (recorded as skipped, with the reason).
     // With --shard, only this job's part of that selection, before any skip: a skipped scenario
     // is reported by exactly one shard.
-    let is_selected = move |tags: &[String]| -> Option<Provider> {
+    let selected_provider = move |tags: &[String]| -> Option<Provider> {
         let p = Provider::from_tags(tags)?;
-        let wanted =
-            selected.contains(&p) && tags_op.as_ref().is_none_or(|op| op.eval(tags.iter()));
-        wanted.then_some(p)
+        is_selected(tags, &selected, tags_op.as_ref()).then_some(p)
     };
     let (shard_keys, selected_count) = match args.shard {
         Some(shard) => {
-            let keys = selected_keys(&all_features, &is_selected);
+            let keys = selected_keys(&all_features, &selected_provider);
             let count = keys.len();
             (Some(shard.pick(keys)), count)
         }
         None => (None, 0),
     };
+    // What an interrupted run reports as not finished: this run's (or this shard's) selection.
+    let planned = interrupt::planned(&all_features, |f, r, s| {
+        selected_provider(&features::merged_tags(f, r, s)).is_some()
+            && shard_keys
+                .as_ref()
+                .is_none_or(|keys| keys.contains(&shard::key(f, s)))
+    });
     let skipped: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
     let filter = {
         let skipped = skipped.clone();
@@ -246,7 +261,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         let shard_keys = shard_keys.clone();
         move |f: &Feature, r: Option<&Rule>, s: &Scenario| {
             let tags = features::merged_tags(f, r, s);
-            let Some(p) = is_selected(&tags) else {
+            let Some(p) = selected_provider(&tags) else {
                 return false;
             };
             if shard_keys
@@ -312,10 +327,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 .summarized()
                 .tee::<ConformanceWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
+                .normalized()
+                // Before normalization: a scenario that finished is recorded at once, even
+                // while an earlier one still runs (what an interrupted run reports).
                 .tee::<ConformanceWorld, _>(
-                    collector.discard_stats_writes().discard_arbitrary_writes(),
-                )
-                .normalized(),
+                    collector
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes()
+                        .assert_normalized(),
+                ),
         )
         .fail_on_skipped()
         .max_concurrent_scenarios(args.concurrency.max(1))
@@ -327,7 +347,10 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             Box::pin(async {})
         })
         .with_default_cli();
-    cucumber.filter_run(all_features, filter).await;
+    let interruption = tokio::select! {
+        _ = cucumber.filter_run(all_features, filter) => None,
+        why = interrupt::requested(args.max_duration) => Some(why),
+    };
 
     let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
     results.extend(skipped.lock().unwrap().drain(..));
@@ -341,8 +364,17 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         None => target_label,
     };
 
+    let incomplete = interruption
+        .map(|why| interrupt::mark_unfinished(&mut results, planned, why, started.elapsed()));
     let reports = &args.reports;
-    let summary = report::markdown_summary(&results, &target_label);
+    let mut summary = report::markdown_summary(&results, &target_label);
+    let mut junit_xml = junit.contents();
+    if let Some(inc) = &incomplete {
+        // cucumber's JUnit and JSON writers write only when every scenario has finished.
+        summary = interrupt::mark_summary(&summary, inc);
+        junit_xml = report::junit_from_results(&results, &inc.banner());
+        let _ = std::fs::remove_file(reports.join("cucumber.json"));
+    }
     let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
     let record = report::RunRecord::new(
         &target_label,
@@ -374,13 +406,16 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         })?;
     }
     for (name, contents) in [
-        ("junit.xml", junit.contents()),
+        ("junit.xml", junit_xml),
         ("cucumber.json", json.contents()),
         ("summary.md", summary),
         ("results.json", results_json),
         (report::run_record::RUN_FILE, run_json),
         ("index.html", index_html),
     ] {
+        if incomplete.is_some() && name == "cucumber.json" {
+            continue;
+        }
         report::write_report(reports, name, &contents)
             .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
     }
@@ -392,6 +427,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
     drop(mocks);
+    if let Some(inc) = &incomplete {
+        println!("\n{}", inc.banner());
+        eprintln!("error: the run did not finish (exit 4); its reports are marked incomplete");
+        return Ok(ExitCode::Interrupted);
+    }
 
     let env_errors = ctx.environment_errors.lock().unwrap().len();
     let failed = results
@@ -457,6 +497,12 @@ fn selected_keys(
         }
     }
     keys
+}
+
+/// A scenario the run's options select: one of `providers`, matching the tag expression.
+fn is_selected(tags: &[String], providers: &[Provider], op: Option<&TagOperation>) -> bool {
+    Provider::from_tags(tags).is_some_and(|p| providers.contains(&p))
+        && op.is_none_or(|op| op.eval(tags.iter()))
 }
 
 fn known_providers() -> String {

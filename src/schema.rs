@@ -99,6 +99,7 @@ impl SchemaSet {
             }
             documents.push((path.clone(), name, id, doc));
         }
+        ensure_refs_exist(dir, &documents)?;
         let mut builder = jsonschema::Registry::new();
         for (path, _, id, doc) in &documents {
             builder = builder
@@ -198,6 +199,72 @@ impl SchemaSet {
     }
 }
 
+/// Every `$ref` to another file names a schema file of the folder. Checked before compiling,
+/// because the compiler's error names only the missing resource, not the schema referring to it.
+fn ensure_refs_exist(
+    dir: &Path,
+    documents: &[(PathBuf, String, String, Value)],
+) -> Result<(), SchemaError> {
+    let ids: Vec<&str> = documents.iter().map(|(_, _, id, _)| id.as_str()).collect();
+    for (path, _, id, doc) in documents {
+        let own_id = doc.get("$id").and_then(Value::as_str).unwrap_or(id);
+        let Ok(base) = url::Url::parse(own_id) else {
+            continue;
+        };
+        let mut refs = Vec::new();
+        collect_refs(doc, String::new(), &mut refs);
+        for (pointer, reference) in refs {
+            if reference.starts_with('#') {
+                continue;
+            }
+            let target = base.join(&reference).map(|mut u| {
+                u.set_fragment(None);
+                u.to_string()
+            });
+            if target.as_deref().is_ok_and(|t| ids.contains(&t)) {
+                continue;
+            }
+            let names = match target.as_deref().map(|t| t.strip_prefix(BASE)) {
+                Ok(Some(rel)) => format!("names {}, which does not exist", dir.join(rel).display()),
+                _ => "names no schema file of the folder (references resolve offline, between \
+                      files only)"
+                    .to_owned(),
+            };
+            return Err(SchemaError(format!(
+                "{}: the $ref \"{reference}\" at {} {names}; fix the reference (it is relative \
+                 to this file) or add the schema file",
+                path.display(),
+                if pointer.is_empty() { "/" } else { &pointer }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Every `$ref` string in `value` with the JSON pointer of the object holding it; the values of
+/// keywords holding data (`const`, `enum`, `default`, `examples`) are not schemas.
+fn collect_refs(value: &Value, pointer: String, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push((pointer.clone(), r.clone()));
+            }
+            for (key, v) in map {
+                if !matches!(key.as_str(), "const" | "enum" | "default" | "examples") {
+                    let key = key.replace('~', "~0").replace('/', "~1");
+                    collect_refs(v, format!("{pointer}/{key}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_refs(v, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A schema's name: its path below the folder without `.json` (`losgehts/userinfo`).
 pub fn schema_name(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path).with_extension("");
@@ -267,6 +334,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "a.json", r#"{"$ref":"missing.json"}"#);
         let e = SchemaSet::load(dir.path()).unwrap_err().0;
-        assert!(e.contains("a.json") || e.contains("missing.json"), "{e}");
+        assert!(
+            e.contains("a.json") && e.contains("\"missing.json\" at /"),
+            "{e}"
+        );
+        write(
+            dir.path(),
+            "a.json",
+            r#"{"$ref":"https://example.com/s.json"}"#,
+        );
+        let e = SchemaSet::load(dir.path()).unwrap_err().0;
+        assert!(e.contains("names no schema file"), "{e}");
+        write(
+            dir.path(),
+            "a.json",
+            r##"{"$defs":{"x":{}},"$ref":"#/$defs/x"}"##,
+        );
+        assert!(SchemaSet::load(dir.path()).is_ok());
     }
 }

@@ -87,18 +87,97 @@ pub fn redact(text: &str) -> String {
     let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
     let mut out = text.to_owned();
     for secret in registered.iter() {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), MASK);
+        if !out.contains(secret.as_str()) {
+            continue;
         }
+        out = if secret.bytes().all(|b| b.is_ascii_digit()) {
+            replace_digits(&out, secret)
+        } else {
+            out.replace(secret.as_str(), MASK)
+        };
     }
     out
 }
 
+/// Masks the all-digit secret `digits` (an SMS code, a PIN) where it stands as a number of its
+/// own: inside a longer run of digits (a duration, a telephone number) it is another number,
+/// and masking it would corrupt the report (`"duration": 12[REDACTED]7` is not JSON).
+fn replace_digits(text: &str, digits: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(digits) {
+        let end = at + digits.len();
+        let before = rest[..at].bytes().next_back();
+        let after = rest[end..].bytes().next();
+        let standalone = !before.is_some_and(|b| b.is_ascii_digit())
+            && !after.is_some_and(|b| b.is_ascii_digit());
+        out.push_str(&rest[..at]);
+        out.push_str(if standalone { MASK } else { digits });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a response field of this name hands out a secret (a narrower list than
+/// [`is_secret_key`]: a response's `code` or `c` may be an error code, which must stay readable).
+fn is_issued_secret_key(name: &str) -> bool {
+    is_secret_key(name) && !matches!(key_form(name).as_str(), "code" | "c")
+}
+
+/// A field name as the secret lists spell it: lower case, without `-` and `_`.
+fn key_form(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['-', '_'], "")
+}
+
+/// Registers the secrets a response hands out, so that value redaction masks them wherever they
+/// reappear (a later request, a log line, a non-JSON body): string values under secret keys of
+/// a JSON body (at any depth), the values of cookies it sets, and the secret parameters of the
+/// URL it redirects to (query and fragment).
+pub fn learn_from_response<'a>(
+    set_cookies: impl IntoIterator<Item = &'a str>,
+    location: Option<&str>,
+    body: &[u8],
+) {
+    for cookie in set_cookies {
+        let pair = cookie.split(';').next().unwrap_or_default();
+        if let Some((_, value)) = pair.split_once('=') {
+            register(value.trim().trim_matches('"'));
+        }
+    }
+    if let Some(url) = location.and_then(|l| url::Url::parse(l).ok()) {
+        let query = url::form_urlencoded::parse(url.query().unwrap_or_default().as_bytes());
+        let fragment = url::form_urlencoded::parse(url.fragment().unwrap_or_default().as_bytes());
+        for (k, v) in query.chain(fragment) {
+            if is_secret_key(&k) {
+                register(&v);
+            }
+        }
+    }
+    if let Ok(value) = serde_json::from_slice::<Value>(body) {
+        learn_from_json(&value);
+    }
+}
+
+fn learn_from_json(value: &Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::String(s) if is_issued_secret_key(k) => register(s),
+                    other => learn_from_json(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(learn_from_json),
+        _ => {}
+    }
+}
+
 /// Whether a field, parameter or header of this name carries a secret.
 pub fn is_secret_key(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
     matches!(
-        lower.as_str(),
+        key_form(name).as_str(),
         "clientsecret"
             | "secret"
             | "accesstoken"
@@ -177,12 +256,37 @@ mod tests {
     }
 
     #[test]
+    fn a_numeric_secret_is_masked_only_as_a_number_of_its_own() {
+        register("739146");
+        assert_eq!(
+            redact(r#"code 739146, "duration":127391468, tel +49739146"#),
+            format!(r#"code {MASK}, "duration":127391468, tel +49739146"#)
+        );
+    }
+
+    #[test]
     fn json_is_masked_by_key_at_any_depth() {
         let v = serde_json::json!({"Verification": {"Password": "x", "Email": "e"}, "token": "t"});
         let r = redact_json(&v);
         assert_eq!(r["Verification"]["Password"], MASK);
         assert_eq!(r["Verification"]["Email"], "e");
         assert_eq!(r["token"], MASK);
+    }
+
+    #[test]
+    fn secrets_a_response_hands_out_are_learned() {
+        learn_from_response(
+            ["sid=cookie-value-42; HttpOnly; Path=/"],
+            Some("https://app.example/cb?code=learned-code-7&state=s#access_token=frag-token-9"),
+            br#"{"access_token": "learned-at-1", "nested": [{"Password": "learned-pw-2"}],
+                 "code": "error_code_stays", "expires_in": 3600}"#,
+        );
+        let text = "cookie-value-42 learned-code-7 frag-token-9 learned-at-1 learned-pw-2 \
+                    error_code_stays";
+        assert_eq!(
+            redact(text),
+            format!("{MASK} {MASK} {MASK} {MASK} {MASK} error_code_stays")
+        );
     }
 
     #[test]

@@ -3,20 +3,12 @@
 
 mod common;
 
-use std::path::Path;
-
 fn filters() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"st-[a-z0-9]{24}", "st-[STATE]"),
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
     ]
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 #[test]
@@ -102,30 +94,9 @@ fn a_schema_failure_lists_every_violation_with_its_pointer() {
 }
 
 #[test]
-fn a_malformed_feature_names_its_file_and_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    write(
-        tmp.path(),
-        "features/x.feature",
-        "@losgehts\nFeature: x\n\n  Scenario: y\n    Given a step\n  Nonsense here\n",
-    );
-    let features = tmp.path().join("features");
-    let out = common::run(
-        &["--features", features.to_str().unwrap()],
-        &tmp.path().join("r"),
-    );
-    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
-    assert!(
-        common::text(&out).contains("x.feature:6:"),
-        "{}",
-        common::text(&out)
-    );
-}
-
-#[test]
 fn a_schema_that_is_not_json_names_its_file() {
     let tmp = tempfile::tempdir().unwrap();
-    write(
+    common::write(
         tmp.path(),
         "schemas/p/broken.json",
         "{\n  \"type\": \"object\",,\n}",
@@ -138,18 +109,6 @@ fn a_schema_that_is_not_json_names_its_file() {
     assert_eq!(common::code(&out), 2, "{}", common::text(&out));
     assert!(
         common::text(&out).contains("broken.json:2:"),
-        "{}",
-        common::text(&out)
-    );
-}
-
-#[test]
-fn an_invalid_tag_expression_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = common::run(&["--tags", "@a and (("], tmp.path());
-    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
-    assert!(
-        common::text(&out).contains("--tags"),
         "{}",
         common::text(&out)
     );
@@ -197,42 +156,6 @@ fn an_unreachable_target_is_an_environment_error() {
         "{text}"
     );
     assert!(!text.contains("unreachable-secret-value"));
-}
-
-#[test]
-fn a_target_file_with_an_unknown_key_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let target = tmp.path().join("t.toml");
-    std::fs::write(&target, "[providers.losgehts]\nbase_urll = \"http://x\"\n").unwrap();
-    let out = common::run(
-        &["--target", target.to_str().unwrap()],
-        &tmp.path().join("r"),
-    );
-    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
-    assert!(
-        common::text(&out).contains("t.toml:2"),
-        "{}",
-        common::text(&out)
-    );
-}
-
-#[test]
-fn a_step_with_no_definition_fails_its_scenario() {
-    let tmp = tempfile::tempdir().unwrap();
-    write(
-        tmp.path(),
-        "features/x.feature",
-        "@losgehts\nFeature: x\n\n  Scenario: misspelt\n    When the client requets authorization with scope \"signup\"\n",
-    );
-    let features = tmp.path().join("features");
-    let reports = tmp.path().join("r");
-    let out = common::run(&["--features", features.to_str().unwrap()], &reports);
-    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
-    let failure = common::results(&reports)
-        .remove(0)
-        .failure
-        .unwrap_or_default();
-    assert!(failure.contains("no step definition matches"), "{failure}");
 }
 
 #[test]

@@ -405,8 +405,17 @@ async fn notify_callback(
 ) -> Response {
     let last = m.last_state.lock().unwrap().clone().unwrap_or_default();
     let state = q.get("state").cloned().unwrap_or(last);
-    let url = url_with(&m.config.callback, &[("state", &state)])
-        .expect("the registered callback is a URL");
+    // The callback failing is not the mock's fault, nor the request's: 424 Failed Dependency,
+    // never a 5xx (the mock answers no request with a 5xx; tests/mock_garbage.rs).
+    let failed = |error: String| {
+        (StatusCode::FAILED_DEPENDENCY, Json(json!({"error": error}))).into_response()
+    };
+    let Some(url) = url_with(&m.config.callback, &[("state", &state)]) else {
+        return failed(format!(
+            "the registered callback {} is not a URL",
+            m.config.callback
+        ));
+    };
     let method = if m.has(Defect::NotificationNotGet) {
         reqwest::Method::POST
     } else {
@@ -418,10 +427,6 @@ async fn notify_callback(
             Json(json!({"callback_status": resp.status().as_u16()})),
         )
             .into_response(),
-        Err(e) => (
-            StatusCode::BAD_GATEWAY,
-            Json(json!({"error": e.to_string()})),
-        )
-            .into_response(),
+        Err(e) => failed(format!("the callback cannot be reached: {e}")),
     }
 }

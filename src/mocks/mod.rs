@@ -57,17 +57,34 @@ pub struct Clock {
     offset_secs: AtomicI64,
 }
 
+/// How far the clock may be moved in all: a century either way keeps every sum of times and
+/// lifetimes far from overflowing.
+const MAX_OFFSET_SECS: i64 = 100 * 366 * 24 * 3600;
+
 impl Clock {
     pub fn now_secs(&self) -> i64 {
         let real = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        real as i64 + self.offset_secs.load(Ordering::SeqCst)
+        (real as i64).saturating_add(self.offset_secs.load(Ordering::SeqCst))
     }
 
-    pub fn advance(&self, secs: i64) {
-        self.offset_secs.fetch_add(secs, Ordering::SeqCst);
+    /// Moves the clock by `secs`, unless that would take it more than a century from real time.
+    pub fn advance(&self, secs: i64) -> Result<(), String> {
+        self.offset_secs
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                offset
+                    .checked_add(secs)
+                    .filter(|o| (-MAX_OFFSET_SECS..=MAX_OFFSET_SECS).contains(o))
+            })
+            .map(|_| ())
+            .map_err(|offset| {
+                format!(
+                    "moving the clock by {secs} s from its offset of {offset} s would take it more \
+                     than {MAX_OFFSET_SECS} s from real time"
+                )
+            })
     }
 }
 
@@ -79,9 +96,11 @@ struct Advance {
 /// The control route every mock with a clock serves: `POST /__mock/clock/advance?secs=N` moves
 /// the mock's clock forward, so a lifetime is checked in milliseconds.
 pub fn clock_routes(clock: Arc<Clock>) -> Router {
-    async fn advance(State(clock): State<Arc<Clock>>, Query(a): Query<Advance>) -> StatusCode {
-        clock.advance(a.secs);
-        StatusCode::NO_CONTENT
+    async fn advance(State(clock): State<Arc<Clock>>, Query(a): Query<Advance>) -> Response {
+        match clock.advance(a.secs) {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(why) => (StatusCode::BAD_REQUEST, why).into_response(),
+        }
     }
     Router::new()
         .route("/__mock/clock/advance", post(advance))
@@ -202,4 +221,23 @@ pub async fn serve_on(router: Router, addr: SocketAddr) -> std::io::Result<Runni
         }
     });
     Ok(RunningMock { addr, task })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_refuses_to_move_past_a_century() {
+        let clock = Clock::default();
+        let before = clock.now_secs();
+        assert!(clock.advance(3600).is_ok());
+        assert!(clock.now_secs() >= before + 3600);
+        assert!(clock.advance(i64::MAX).is_err());
+        assert!(clock.advance(i64::MIN).is_err());
+        assert!(clock.advance(i64::MIN + 1).is_err());
+        assert!(clock.advance(MAX_OFFSET_SECS).is_err());
+        assert!(clock.advance(-MAX_OFFSET_SECS).is_ok());
+        assert!(clock.now_secs() < before);
+    }
 }

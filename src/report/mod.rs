@@ -5,12 +5,14 @@
 mod collector;
 pub mod failure_view;
 pub mod html;
+mod junit;
 pub mod run_record;
 pub mod shape;
 mod summary;
 pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
+pub use junit::junit_from_results;
 pub use run_record::RunRecord;
 pub use shape::ShapeLog;
 pub use summary::{console_summary, markdown_summary};

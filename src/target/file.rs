@@ -102,7 +102,11 @@ fn parse_target_file(
             .span()
             .map(|s| text[..s.start].matches('\n').count() + 1)
             .unwrap_or(1);
-        format!("{shown}:{line}: {}", e.message().trim_end())
+        let at = text.lines().nth(line - 1).unwrap_or_default().trim();
+        format!(
+            "{shown}:{line}: `{at}`: {}; targets/*.example.toml document every key and its type",
+            e.message().trim_end()
+        )
     })?;
     if file.providers.is_empty() {
         return Err(format!(

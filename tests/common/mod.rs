@@ -53,6 +53,8 @@ pub struct ScenarioResult {
     pub status: String,
     pub failure: Option<String>,
     #[serde(default)]
+    pub environment_error: bool,
+    #[serde(default)]
     pub skip_reason: Option<String>,
 }
 
@@ -71,6 +73,23 @@ impl ScenarioResult {
 pub fn results(reports: &Path) -> Vec<ScenarioResult> {
     let text = std::fs::read_to_string(reports.join("results.json")).expect("results.json written");
     serde_json::from_str(&text).expect("results.json parses")
+}
+
+/// Every provider the binary knows, with its defects (`idp-conformance defects`).
+pub fn providers() -> Vec<(String, Vec<String>)> {
+    let out = bin().arg("defects").output().expect("the binary runs");
+    let mut providers: Vec<(String, Vec<String>)> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(name) = line.strip_suffix(':') {
+            providers.push((name.to_owned(), Vec::new()));
+        } else if let (Some(last), Some(defect)) =
+            (providers.last_mut(), line.split_whitespace().next())
+        {
+            last.1.push(defect.to_owned());
+        }
+    }
+    assert!(!providers.is_empty(), "{}", text(&out));
+    providers
 }
 
 /// `idp-conformance mock PROVIDER --port 0 ARGS` as a separate process, the way a real
@@ -106,6 +125,11 @@ impl MockProcess {
             _stdout: stdout,
             url,
         }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// `host:port` of the mock.
@@ -174,4 +198,34 @@ pub fn start_mock(provider: &str, args: &[&str], envs: &[(&str, &str)]) -> (Mock
     let mock = MockProcess::start(provider, args, envs);
     let url = mock.url.clone();
     (mock, url)
+}
+
+/// Serves `router` on a loopback port from a thread of its own (a test's hostile or leaky
+/// provider); the root path `/`, the harness's reachability preflight, answers 200. Returns the
+/// base URL.
+pub fn serve(router: axum::Router) -> String {
+    let router = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "ok" }))
+        .merge(router);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// Writes `text` to `dir/rel`, creating its folders.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
 }

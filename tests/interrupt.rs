@@ -1,0 +1,205 @@
+//! An interrupted run still writes the reports of what ran, marked incomplete, and exits 4:
+//! Ctrl-C (SIGINT) sent to a run held up by a slow target, and `--max-duration`. The slow target
+//! (written here) answers the authorization endpoint at once and never answers anything else,
+//! so the scenarios that only authorize finish and the others hang until the run is stopped.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Requests the slow target answered (authorize) and holds unanswered (everything else).
+struct Seen {
+    answered: AtomicUsize,
+    held: AtomicUsize,
+}
+
+/// Serves the slow target; returns its base URL.
+fn slow_target(seen: &'static Seen) -> String {
+    common::serve(Router::new().fallback(move |req: Request| slow(seen, req)))
+}
+
+async fn slow(seen: &'static Seen, req: Request) -> Response {
+    if !req.uri().path().ends_with("authorize") {
+        seen.held.fetch_add(1, Ordering::SeqCst);
+        futures::future::pending::<()>().await;
+    }
+    seen.answered.fetch_add(1, Ordering::SeqCst);
+    let state = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let mut location = url::Url::parse("https://app.example/cb").unwrap();
+    location
+        .query_pairs_mut()
+        .append_pair("code", "slow-code-0001")
+        .append_pair("state", &state);
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}
+
+/// Starts `idp-conformance run` against the slow target (losgehts, a 60-second timeout), with
+/// a stale cucumber.json in its reports folder.
+fn start(url: &str, extra: &[&str], dir: &Path) -> (Child, PathBuf) {
+    let target = dir.join("target.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "[settings]\ntimeout_secs = 60\n\n[providers.losgehts]\nbase_url = \"{url}\"\n\
+             client_id = \"40\"\nclient_secret_env = \"IDPC_SLOW_SECRET\"\n\
+             redirect_uri = \"https://app.example/cb\"\n"
+        ),
+    )
+    .unwrap();
+    let reports = dir.join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    std::fs::write(reports.join("cucumber.json"), "[\"a previous run\"]").unwrap();
+    let child = common::bin()
+        .args(["run", "--no-color", "--jobs", "64", "--target"])
+        .arg(&target)
+        .arg("--reports")
+        .arg(&reports)
+        .args(extra)
+        .env("IDPC_SLOW_SECRET", "slow-client-secret")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    (child, reports)
+}
+
+/// Waits for the run to end, at most `bound`.
+fn finish(child: Child, bound: Duration) -> Output {
+    let pid = child.id();
+    let started = Instant::now();
+    let waiter = std::thread::spawn(move || child.wait_with_output().unwrap());
+    while !waiter.is_finished() {
+        if started.elapsed() > bound {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("the run did not end within {bound:?} of being stopped");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    waiter.join().unwrap()
+}
+
+/// Every report of an interrupted run says so, and lists every scenario: those that finished
+/// with their verdict, the others as skipped (not finished). Returns the banner line.
+fn assert_incomplete(out: &Output, reports: &Path, why: &str) -> String {
+    let text = common::text(out);
+    assert_eq!(common::code(out), 4, "{text}");
+    assert!(!text.contains("panicked at"), "{text}");
+    let banner = text
+        .lines()
+        .find(|l| l.starts_with("INCOMPLETE RUN: "))
+        .unwrap_or_else(|| panic!("no banner on the console:\n{text}"))
+        .to_owned();
+    assert!(banner.contains(why), "{banner}");
+
+    let results = common::results(reports);
+    let finished = results.iter().filter(|r| r.status != "skipped").count();
+    let unfinished: Vec<_> = results
+        .iter()
+        .filter(|r| r.status == "skipped")
+        .filter_map(|r| r.skip_reason.as_deref())
+        .filter(|reason| reason.starts_with("not finished: the run was "))
+        .collect();
+    assert!(
+        finished > 0,
+        "the authorize-only scenarios finished:\n{text}"
+    );
+    assert!(
+        !unfinished.is_empty(),
+        "the held scenarios are listed:\n{text}"
+    );
+    assert!(unfinished.iter().all(|r| r.contains(why)), "{unfinished:?}");
+
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(summary.contains(&format!("> **{banner}**")), "{summary}");
+    let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
+    assert_eq!(
+        junit.matches("<testcase ").count(),
+        results.len(),
+        "{junit}"
+    );
+    assert!(junit.contains("<property name=\"incomplete\""), "{junit}");
+    assert!(
+        !reports.join("cucumber.json").exists(),
+        "a stale cucumber.json would pass for this run's"
+    );
+    banner
+}
+
+fn snapshot_banner(banner: &str) {
+    insta::with_settings!({filters => vec![
+        (r"after \d+\.\d s", "after [T] s"),
+        (r"\d+ of \d+ selected", "[N] of [M] selected"),
+    ]}, {
+        insta::assert_snapshot!("ctrl_c_banner", banner);
+    });
+}
+
+#[test]
+fn ctrl_c_writes_the_reports_of_what_ran_marked_incomplete() {
+    static SEEN: Seen = Seen {
+        answered: AtomicUsize::new(0),
+        held: AtomicUsize::new(0),
+    };
+    let url = slow_target(&SEEN);
+    let dir = tempfile::tempdir().unwrap();
+    let (child, reports) = start(&url, &[], dir.path());
+
+    // Wait until scenarios hang on the target and the authorize-only ones have had their answer.
+    let started = Instant::now();
+    let mut last = (usize::MAX, Instant::now());
+    loop {
+        let answered = SEEN.answered.load(Ordering::SeqCst);
+        if answered != last.0 {
+            last = (answered, Instant::now());
+        }
+        let held = SEEN.held.load(Ordering::SeqCst);
+        if held > 0 && answered > 0 && last.1.elapsed() > Duration::from_millis(500) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run never reached the slow target"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = finish(child, Duration::from_secs(10));
+    let banner = assert_incomplete(&out, &reports, "interrupted by Ctrl-C (SIGINT)");
+    snapshot_banner(&banner);
+}
+
+#[test]
+fn max_duration_stops_the_run_and_writes_the_reports_of_what_ran() {
+    static SEEN: Seen = Seen {
+        answered: AtomicUsize::new(0),
+        held: AtomicUsize::new(0),
+    };
+    let url = slow_target(&SEEN);
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (child, reports) = start(&url, &["--max-duration", "3s"], dir.path());
+    let out = finish(child, Duration::from_secs(30));
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    assert_incomplete(&out, &reports, "stopped by --max-duration 3s");
+}
