@@ -60,6 +60,9 @@ pub enum Command {
         /// Only this provider's defects.
         provider: Option<String>,
     },
+    /// Measurements for `cargo bench` (benches/suite.rs); not a user command.
+    #[command(hide = true)]
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +97,10 @@ pub struct RunArgs {
     /// No colours on the console.
     #[arg(long)]
     pub no_color: bool,
+    /// Write run statistics (schemas compiled, exchanges, each mock's connections and routes) as
+    /// JSON: the evidence behind BENCHMARKS.md.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub stats: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

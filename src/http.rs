@@ -200,6 +200,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
+        crate::stats::exchange();
         let response = Response {
             status,
             headers,

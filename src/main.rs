@@ -8,6 +8,7 @@
 // path of every check, so its size is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod bench;
 mod checks;
 mod cli;
 mod documents;
@@ -21,6 +22,7 @@ mod report;
 mod runner;
 mod schema;
 mod secret;
+mod stats;
 mod steps;
 mod target;
 mod world;
@@ -61,6 +63,7 @@ fn main() -> std::process::ExitCode {
             Command::Run(args) => runner::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
             Command::Defects { provider } => list_defects(provider.as_deref()),
+            Command::Bench(args) => bench::bench(args).await,
         }
     });
     std::process::ExitCode::from(code as u8)

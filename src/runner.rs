@@ -20,6 +20,7 @@ use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
+use crate::stats::RunStats;
 use crate::target::{self, AuthorizationStrategy, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
@@ -237,19 +238,22 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
 
     let reports = &args.reports;
-    let summary = report::markdown_summary(&results, &target_label);
-    let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
-    for (name, contents) in [
-        ("junit.xml", junit.contents()),
-        ("cucumber.json", json.contents()),
-        ("summary.md", summary),
-        ("results.json", results_json),
-    ] {
-        report::write_report(reports, name, &contents)
-            .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
-    }
+    report::write_all(
+        reports,
+        &target_label,
+        &results,
+        &junit.contents(),
+        &json.contents(),
+    )
+    .map_err(usage)?;
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
+    if let Some(path) = &args.stats {
+        let served: Vec<_> = providers.iter().copied().zip(&mocks).collect();
+        RunStats::collect(ctx.schemas.names().count(), &served)
+            .write(path)
+            .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+    }
     drop(mocks);
 
     let env_errors = ctx.environment_errors.lock().unwrap().len();

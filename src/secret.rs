@@ -5,6 +5,7 @@
 //! redaction masks every value the run has learned is secret (client secrets, codes, tokens,
 //! Basic credentials) wherever it appears, including its base64 and URL-encoded forms.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{LazyLock, RwLock};
 
@@ -46,7 +47,57 @@ impl fmt::Display for Secret {
     }
 }
 
-static REGISTERED: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+/// Every registered secret form, indexed by its first [`MIN_SECRET_LEN`] bytes so that
+/// [`redact`] reads a text once, whatever the number of secrets (a run registers every code and
+/// token it sees: hundreds of forms, and the console writes thousands of lines).
+#[derive(Default)]
+struct Registry {
+    /// The first four bytes of a form -> the forms starting with them, longest first.
+    by_prefix: HashMap<[u8; MIN_SECRET_LEN], Vec<String>>,
+    /// One bit per possible first two bytes of a form: most positions of a text are ruled out
+    /// without a hash lookup.
+    first_two: Vec<u64>,
+}
+
+impl Registry {
+    fn insert(&mut self, form: String) {
+        let Some(key) = prefix(form.as_bytes(), 0) else {
+            return;
+        };
+        let forms = self.by_prefix.entry(key).or_default();
+        if forms.contains(&form) {
+            return;
+        }
+        forms.push(form);
+        // Longest first, so that a secret containing another is masked whole.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        if self.first_two.is_empty() {
+            self.first_two = vec![0; 65536 / 64];
+        }
+        let bit = usize::from(u16::from_le_bytes([key[0], key[1]]));
+        self.first_two[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// The length of the longest registered form that `text[at..]` starts with.
+    fn longest_at(&self, text: &[u8], at: usize) -> Option<usize> {
+        let key = prefix(text, at)?;
+        let bit = usize::from(u16::from_le_bytes([key[0], key[1]]));
+        if self.first_two.get(bit / 64)? & (1 << (bit % 64)) == 0 {
+            return None;
+        }
+        self.by_prefix
+            .get(&key)?
+            .iter()
+            .find(|f| text[at..].starts_with(f.as_bytes()))
+            .map(String::len)
+    }
+}
+
+fn prefix(bytes: &[u8], at: usize) -> Option<[u8; MIN_SECRET_LEN]> {
+    bytes.get(at..at + MIN_SECRET_LEN)?.try_into().ok()
+}
+
+static REGISTERED: LazyLock<RwLock<Registry>> = LazyLock::new(RwLock::default);
 
 /// Registers `value` (and its encoded forms) so that [`redact`] masks it from now on.
 pub fn register(value: &str) {
@@ -59,12 +110,8 @@ pub fn register(value: &str) {
     forms.push(url_encoded);
     let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
     for form in forms {
-        if !registered.contains(&form) {
-            registered.push(form);
-        }
+        registered.insert(form);
     }
-    // Longest first, so that a secret containing another is masked whole.
-    registered.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
 /// Registers the Basic credentials `id:secret` in every form a report could show them.
@@ -72,15 +119,31 @@ pub fn register_basic(client_id: &str, secret: &str) {
     register(&format!("{client_id}:{secret}"));
 }
 
-/// Masks every registered secret value in `text`.
+/// Masks every registered secret value in `text`: every byte that belongs to an occurrence of
+/// one is covered, overlapping occurrences become one mask.
 pub fn redact(text: &str) -> String {
     let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
-    let mut out = text.to_owned();
-    for secret in registered.iter() {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), MASK);
+    let bytes = text.as_bytes();
+    // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
+    // starts and ends on character boundaries.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for at in 0..bytes.len() {
+        let Some(len) = registered.longest_at(bytes, at) else {
+            continue;
+        };
+        match runs.last_mut() {
+            Some((_, end)) if at < *end => *end = (*end).max(at + len),
+            _ => runs.push((at, at + len)),
         }
     }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end) in runs {
+        out.push_str(&text[copied..start]);
+        out.push_str(MASK);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -164,6 +227,17 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode("topsecret-42/+");
         let text = format!("a topsecret-42/+ b {b64} c topsecret-42%2F%2B");
         assert_eq!(redact(&text), format!("a {MASK} b {MASK} c {MASK}"));
+    }
+
+    #[test]
+    fn overlapping_and_nested_secrets_are_masked_whole_and_text_around_them_kept() {
+        register("ovl-first-secret-ABCD");
+        register("ABCD-second-secret");
+        register("ovl-first");
+        let text = "é ovl-first-secret-ABCD-second-secret ü ovl-first-x";
+        assert_eq!(redact(text), format!("é {MASK} ü {MASK}-x"));
+        assert_eq!(redact("ovl-"), "ovl-");
+        assert_eq!(redact(""), "");
     }
 
     #[test]

@@ -16,10 +16,13 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::serve::ListenerExt as _;
 use axum::{Json, Router};
 use rand::Rng as _;
 use serde_json::json;
 use tokio::task::JoinHandle;
+
+use crate::stats::ServerStats;
 
 /// Declares a provider's defects: a name used on the command line and the behaviour it breaks.
 macro_rules! defects {
@@ -131,6 +134,8 @@ pub fn redirect_with(base: &str, pairs: &[(&str, &str)]) -> Response {
 #[derive(Debug)]
 pub struct RunningMock {
     pub addr: SocketAddr,
+    /// Connections accepted and requests served (`run --stats`).
+    pub stats: Arc<ServerStats>,
     task: JoinHandle<()>,
 }
 
@@ -154,10 +159,26 @@ pub async fn serve(router: Router, port: u16) -> std::io::Result<RunningMock> {
 pub async fn serve_on(router: Router, addr: SocketAddr) -> std::io::Result<RunningMock> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let stats = Arc::new(ServerStats::default());
+    let router = router.layer(axum::middleware::from_fn_with_state(stats.clone(), count));
+    let listener = {
+        let stats = stats.clone();
+        listener.tap_io(move |_| stats.connection())
+    };
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             tracing::error!("mock server stopped: {e}");
         }
     });
-    Ok(RunningMock { addr, task })
+    Ok(RunningMock { addr, stats, task })
+}
+
+/// Counts each request under its method and path (the benchmarks replay this mix).
+async fn count(
+    State(stats): State<Arc<ServerStats>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    stats.request(request.method().as_str(), request.uri().path());
+    next.run(request).await
 }

@@ -50,6 +50,29 @@ impl std::io::Write for RedactingStdout {
     }
 }
 
+/// Renders and writes every report of a run: cucumber's `junit.xml` and `cucumber.json` (their
+/// writers' output), `summary.md` and `results.json`. The error names the report.
+pub fn write_all(
+    dir: &Path,
+    target_label: &str,
+    results: &[ScenarioResult],
+    junit: &str,
+    json: &str,
+) -> Result<(), String> {
+    let summary = markdown_summary(results, target_label);
+    let results_json = serde_json::to_string_pretty(results).unwrap_or_default();
+    for (name, contents) in [
+        ("junit.xml", junit),
+        ("cucumber.json", json),
+        ("summary.md", &summary),
+        ("results.json", &results_json),
+    ] {
+        write_report(dir, name, contents)
+            .map_err(|e| format!("cannot write {}/{name}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
 /// Writes `contents` redacted to `dir/name` through a temporary file and a rename, so a report
 /// is never half-written.
 pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
