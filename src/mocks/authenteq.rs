@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Clock, clock_routes, defects, oauth_error, opaque, redirect_with};
+use super::{Clock, Issued, clock_routes, defects, oauth_error, opaque, redirect_with};
 use crate::secret::Secret;
 
 defects!(
@@ -79,9 +79,9 @@ struct Grant {
 pub struct Mock {
     config: Config,
     clock: Arc<Clock>,
-    codes: Mutex<HashMap<String, Grant>>,
+    codes: Mutex<Issued<Grant>>,
     /// Token to the time it was made.
-    tokens: Mutex<HashMap<String, i64>>,
+    tokens: Mutex<Issued<i64>>,
 }
 
 impl Mock {

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{Clock, clock_routes, defects, oauth_error, opaque, redirect_with, url_with};
+use super::{Clock, Issued, clock_routes, defects, oauth_error, opaque, redirect_with, url_with};
 use crate::secret::Secret;
 
 defects!(
@@ -75,8 +75,8 @@ struct Grant {
 pub struct Mock {
     config: Config,
     clock: Arc<Clock>,
-    codes: Mutex<HashMap<String, Grant>>,
-    tokens: Mutex<HashMap<String, (String, String, i64)>>,
+    codes: Mutex<Issued<Grant>>,
+    tokens: Mutex<Issued<(String, String, i64)>>,
     last_state: Mutex<Option<String>>,
     notifier: reqwest::Client,
 }

@@ -3,6 +3,7 @@
 //! document; each defect breaks exactly one documented behaviour.
 
 pub mod authenteq;
+mod issued;
 pub mod losgehts;
 pub mod sso_v1;
 
@@ -21,6 +22,8 @@ use axum::{Json, Router};
 use rand::Rng as _;
 use serde_json::json;
 use tokio::task::JoinHandle;
+
+pub use issued::Issued;
 
 use crate::stats::ServerStats;
 

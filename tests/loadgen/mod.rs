@@ -10,6 +10,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -133,15 +135,19 @@ pub fn run(addr: SocketAddr, mock_pid: u32, load: Load) -> Report {
     rt.block_on(async move {
         let started = Instant::now();
         let deadline = started + load.duration;
-        let budget = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(load.max_exchanges));
-        let sampler = tokio::spawn(async move {
-            let mut samples = Vec::new();
-            while Instant::now() < deadline {
-                samples.push((started.elapsed().as_secs_f64(), rss_kib(mock_pid)));
-                tokio::time::sleep(load.sample_every).await;
-            }
-            samples
-        });
+        let budget = Arc::new(AtomicU64::new(load.max_exchanges));
+        let done = Arc::new(AtomicBool::new(false));
+        let sampler = {
+            let done = done.clone();
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    samples.push((started.elapsed().as_secs_f64(), rss_kib(mock_pid)));
+                    tokio::time::sleep(load.sample_every).await;
+                }
+                samples
+            })
+        };
         let workers: Vec<_> = (0..load.connections)
             .map(|n| tokio::spawn(connection(addr, n, deadline, budget.clone())))
             .collect();
@@ -155,6 +161,7 @@ pub fn run(addr: SocketAddr, mock_pid: u32, load: Load) -> Report {
             report.token_latency_us.extend(r.token_latency_us);
         }
         report.elapsed = started.elapsed();
+        done.store(true, Ordering::Relaxed);
         report.rss_samples = sampler.await.unwrap_or_default();
         report
             .rss_samples
@@ -168,9 +175,8 @@ async fn connection(
     addr: SocketAddr,
     n: usize,
     deadline: Instant,
-    budget: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    budget: Arc<AtomicU64>,
 ) -> Report {
-    use std::sync::atomic::Ordering;
     let mut r = Report::default();
     let mut stream = match TcpStream::connect(addr).await {
         Ok(s) => s,
