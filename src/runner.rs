@@ -77,8 +77,17 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             })
             .collect::<Result<_, _>>()?
     };
-    let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
-    let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    // Start-up on both cores: the step regexes (each compiled once per process; cucumber's
+    // builder below then clones them) and the schemas compile while this thread parses features.
+    let steps_compiled = tokio::task::spawn_blocking(|| drop(ConformanceWorld::collection()));
+    let schemas = tokio::task::spawn_blocking({
+        let dir = args.schemas.clone();
+        move || SchemaSet::load(&dir)
+    });
+    let all_features = features::load(&args.features);
+    let schemas = schemas.await.map_err(|e| usage(e.to_string()))?;
+    let schemas = schemas.map_err(|e| usage(e.0))?;
+    let all_features = all_features.map_err(|e| usage(e.0))?;
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
@@ -211,6 +220,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         writer::Coloring::Auto
     };
     let console = writer::Basic::raw(RedactingStdout, coloring, args.verbose);
+    let _ = steps_compiled.await;
     let cucumber = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)
         .with_writer(
