@@ -147,6 +147,20 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(limits: Limits, extra_roots: &[reqwest::Certificate]) -> Result<Self, String> {
+        Self::build(limits, extra_roots, true)
+    }
+
+    /// A client for the embedded mocks, which speak plain HTTP on loopback: it loads none of
+    /// the system's root certificates (milliseconds of every run against the mocks).
+    pub fn loopback(limits: Limits) -> Result<Self, String> {
+        Self::build(limits, &[], false)
+    }
+
+    fn build(
+        limits: Limits,
+        extra_roots: &[reqwest::Certificate],
+        system_roots: bool,
+    ) -> Result<Self, String> {
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -156,6 +170,9 @@ impl HttpClient {
             .user_agent(concat!("idp-conformance/", env!("CARGO_PKG_VERSION")));
         for cert in extra_roots {
             builder = builder.add_root_certificate(cert.clone());
+        }
+        if !system_roots {
+            builder = builder.tls_certs_only([]);
         }
         let client = builder
             .build()

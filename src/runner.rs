@@ -158,7 +158,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             (targets, Limits::default(), label)
         }
     };
-    let http = HttpClient::new(limits, &[]).map_err(usage)?;
+    let http = if args.target.is_none() {
+        HttpClient::loopback(limits)
+    } else {
+        HttpClient::new(limits, &[])
+    }
+    .map_err(usage)?;
     preflight(&http, &targets).await?;
 
     let embedded = args.target.is_none();

@@ -78,13 +78,17 @@ impl Registry {
         self.first_two[bit / 64] |= 1 << (bit % 64);
     }
 
+    /// Whether a registered form starts with the bytes `a`, `b`.
+    fn could_start(&self, a: u8, b: u8) -> bool {
+        let bit = usize::from(u16::from_le_bytes([a, b]));
+        self.first_two
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
     /// The length of the longest registered form that `text[at..]` starts with.
     fn longest_at(&self, text: &[u8], at: usize) -> Option<usize> {
         let key = prefix(text, at)?;
-        let bit = usize::from(u16::from_le_bytes([key[0], key[1]]));
-        if self.first_two.get(bit / 64)? & (1 << (bit % 64)) == 0 {
-            return None;
-        }
         self.by_prefix
             .get(&key)?
             .iter()
@@ -127,7 +131,10 @@ pub fn redact(text: &str) -> String {
     // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
     // starts and ends on character boundaries.
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    for at in 0..bytes.len() {
+    for at in 0..bytes.len().saturating_sub(MIN_SECRET_LEN - 1) {
+        if !registered.could_start(bytes[at], bytes[at + 1]) {
+            continue;
+        }
         let Some(len) = registered.longest_at(bytes, at) else {
             continue;
         };
