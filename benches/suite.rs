@@ -44,50 +44,59 @@ fn main() {
     let stats: Value = read_json(&stats_file);
     let exchanges = stats["exchanges"].as_u64().unwrap_or(0);
 
-    // The suite and the floor, interleaved so that a busy moment of the machine hits both.
+    // The suite and two floors, interleaved so that a busy moment of the machine hits all three:
+    // the exchanges replayed at the suite's own concurrency (its default --jobs 32), and one after
+    // another (a plain loop).
     let floor_out = dir.join("floor.json");
-    let (mut suite, mut floor, mut floor_loop) = (Vec::new(), Vec::new(), Vec::new());
+    let mut suite = Vec::new();
+    let mut floors: [Vec<(Timed, Duration)>; 2] = [Vec::new(), Vec::new()];
     for _ in 0..runs {
         let s = timed(command(&["run", "--no-color", "--reports"]).arg(dir.join("r")));
         assert_eq!(s.code, 0, "a timed suite run failed");
         suite.push(s);
-        let f = timed(
-            command(&["bench", "floor", "--stats"])
-                .arg(&stats_file)
-                .arg("--out")
-                .arg(&floor_out),
-        );
-        assert_eq!(f.code, 0, "a floor run failed");
-        let out = read_json(&floor_out);
-        assert_eq!(out["errors"], 0, "the floor lost requests: {out}");
-        assert_eq!(out["exchanges"].as_u64(), Some(exchanges), "{out}");
-        floor_loop.push(Duration::from_secs_f64(
-            out["loop_ms"].as_f64().unwrap_or(0.0) / 1000.0,
-        ));
-        floor.push(f);
+        for (runs, jobs) in floors.iter_mut().zip(["32", "1"]) {
+            let f = timed(
+                command(&["bench", "floor", "--jobs", jobs, "--stats"])
+                    .arg(&stats_file)
+                    .arg("--out")
+                    .arg(&floor_out),
+            );
+            assert_eq!(f.code, 0, "a floor run failed");
+            let out = read_json(&floor_out);
+            assert_eq!(out["errors"], 0, "the floor lost requests: {out}");
+            assert_eq!(out["exchanges"].as_u64(), Some(exchanges), "{out}");
+            let in_loop = out["loop_ms"].as_f64().unwrap_or(0.0) / 1000.0;
+            runs.push((f, Duration::from_secs_f64(in_loop)));
+        }
     }
     let suite_ms = Summary::of(suite.iter().map(|t| t.wall));
-    let floor_ms = Summary::of(floor.iter().map(|t| t.wall));
-    let loop_ms = Summary::of(floor_loop.iter().copied());
     let suite_rss = suite.iter().map(|t| t.max_rss_kib).max().unwrap_or(0);
-    let floor_rss = floor.iter().map(|t| t.max_rss_kib).max().unwrap_or(0);
-    let ratio = suite_ms.median / floor_ms.median;
-
     println!("whole suite, {exchanges} HTTP exchanges, {runs} runs each (ms: median / min / max)");
     println!(
-        "  suite  process start to exit   {suite_ms}   peak RSS {:.1} MiB",
+        "  suite                         process start to exit  {suite_ms}   peak RSS {:.1} MiB",
         mib(suite_rss)
     );
-    println!(
-        "  floor  process start to exit   {floor_ms}   peak RSS {:.1} MiB",
-        mib(floor_rss)
-    );
-    println!("  floor  the replay loop alone   {loop_ms}");
-    println!("  suite/floor (process)          {ratio:.2}");
-    println!(
-        "  suite/floor loop alone         {:.2}",
-        suite_ms.median / loop_ms.median
-    );
+    let mut ratios = Vec::new();
+    for (runs, what) in floors.iter().zip(["32 at once", "one by one"]) {
+        let process = Summary::of(runs.iter().map(|(t, _)| t.wall));
+        let in_loop = Summary::of(runs.iter().map(|(_, l)| *l));
+        let rss = runs.iter().map(|(t, _)| t.max_rss_kib).max().unwrap_or(0);
+        println!(
+            "  floor, exchanges {what:<10}  process start to exit  {process}   peak RSS {:.1} MiB",
+            mib(rss)
+        );
+        println!("  floor, exchanges {what:<10}  the replay loop alone  {in_loop}");
+        ratios.push((
+            what,
+            suite_ms.median / process.median,
+            suite_ms.median / in_loop.median,
+        ));
+    }
+    for (what, process, in_loop) in &ratios {
+        println!(
+            "  suite/floor ({what}): {process:.2} process to process, {in_loop:.2} to the loop alone"
+        );
+    }
     println!(
         "  schemas compiled {} for {} schema files",
         stats["schemas_compiled"], stats["schema_files"]
@@ -186,9 +195,16 @@ fn main() {
         mib(rss_end)
     );
 
+    profile(dir);
+
     println!("\ntargets");
     target("whole suite under 1 s (median)", suite_ms.median < 1000.0);
-    target("suite/floor under 3", ratio < 3.0);
+    for (what, process, _) in &ratios {
+        target(
+            &format!("suite/floor ({what}, process to process) under 3"),
+            *process < 3.0,
+        );
+    }
     target("peak RSS under 64 MiB", suite_rss < 64 * 1024);
     target(
         "each schema compiled once",
@@ -206,6 +222,146 @@ fn main() {
         "mock load: at least 20,000 requests/s, no errors",
         load.requests_per_sec() >= 20_000.0 && load.errors == 0,
     );
+}
+
+/// Where the instructions of one suite run go, from valgrind's callgrind (counts instructions,
+/// so the figures repeat whatever else the machine is doing): named pieces, inclusive, and the
+/// main thread's own hottest functions.
+fn profile(dir: &Path) {
+    println!("\nwhere the time goes: instructions of one suite run (valgrind --tool=callgrind)");
+    let cg = dir.join("callgrind");
+    std::fs::create_dir_all(&cg).expect("a folder for callgrind");
+    let ran = Command::new("valgrind")
+        .args(["--tool=callgrind", "--separate-threads=yes"])
+        .arg(format!("--callgrind-out-file={}", cg.join("out").display()))
+        .args([BIN, "run", "--no-color", "--reports"])
+        .arg(cg.join("r"))
+        .current_dir(ROOT)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !ran.is_ok_and(|s| s.success()) {
+        println!("  (no profile: valgrind is not installed or failed; apt-get install valgrind)");
+        return;
+    }
+    let mut threads: Vec<PathBuf> = std::fs::read_dir(&cg)
+        .expect("callgrind output")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("out-"))
+        })
+        .collect();
+    threads.sort();
+    let annotate = |file: &Path, inclusive: bool| -> Vec<(u64, String)> {
+        let out = Command::new("callgrind_annotate")
+            .arg(format!(
+                "--inclusive={}",
+                if inclusive { "yes" } else { "no" }
+            ))
+            .arg("--threshold=100")
+            .arg(file)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        out.lines()
+            .filter_map(|l| {
+                let (count, rest) = l.trim_start().split_once(' ')?;
+                let count: u64 = count.replace(',', "").parse().ok()?;
+                let function = rest.split_once(")  ")?.1;
+                let function = function.rsplit_once(" [").map_or(function, |(f, _)| f);
+                let function = function.split_once(':').map_or(function, |(_, f)| f);
+                Some((count, function.to_owned()))
+            })
+            .collect()
+    };
+    let per_thread: Vec<Vec<(u64, String)>> = threads.iter().map(|t| annotate(t, true)).collect();
+    let total_of = |lines: &[(u64, String)]| {
+        lines
+            .iter()
+            .find(|(_, f)| f.ends_with("PROGRAM TOTALS"))
+            .map_or(0, |(c, _)| *c)
+    };
+    let totals: Vec<u64> = per_thread.iter().map(|t| total_of(t)).collect();
+    let total: u64 = totals.iter().sum();
+    let share = |n: u64| 100.0 * n as f64 / total.max(1) as f64;
+    println!("  {:.0} M instructions in all", total as f64 / 1e6);
+    for (label, function) in [
+        (
+            "compile the step regexes (cucumber's World::collection)",
+            "cucumber::World::collection",
+        ),
+        (
+            "compile the schemas (SchemaSet::load)",
+            "idp_conformance::schema::SchemaSet::load",
+        ),
+        (
+            "parse the features (gherkin)",
+            "idp_conformance::features::load",
+        ),
+        (
+            "build the HTTP clients (reqwest)",
+            "reqwest::async_impl::client::ClientBuilder::build",
+        ),
+        (
+            "run the scenarios: steps, checks, HTTP client (cucumber's runner)",
+            "cucumber::runner::basic::execute::{{closure}}",
+        ),
+        (
+            "cucumber's writers: console, JUnit, JSON, results collector",
+            "<cucumber::writer::tee::Tee<L,R> as cucumber::writer::Writer<W>>::handle_event::{{closure}}",
+        ),
+        (
+            "  of which the JSON writer finding each event's feature and element",
+            "cucumber::writer::json::Json<Out>::mut_or_insert_element",
+        ),
+        (
+            "the mocks' connections (axum on hyper)",
+            "axum::serve::handle_connection::{{closure}}::{{closure}}",
+        ),
+        (
+            "write the reports (render, redact, write)",
+            "idp_conformance::report::write_all",
+        ),
+        ("redaction, everywhere", "idp_conformance::secret::redact"),
+    ] {
+        let n: u64 = per_thread
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .filter(|(_, f)| f == function)
+                    .map(|(c, _)| *c)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .sum();
+        println!("  {:>5.1}%  {:>6.2} M  {label}", share(n), n as f64 / 1e6);
+    }
+    let shares: Vec<String> = totals
+        .iter()
+        .map(|t| format!("{:.0}%", share(*t)))
+        .collect();
+    println!(
+        "  by thread: {} (the first is the main thread: start-up, cucumber's one task for every \
+         scenario and writer, the reports)",
+        shares.join(", ")
+    );
+    if let Some(main) = threads.first() {
+        println!("  the main thread's hottest functions (exclusive):");
+        for (count, function) in annotate(main, false)
+            .iter()
+            .filter(|(_, f)| !f.ends_with("PROGRAM TOTALS"))
+            .take(12)
+        {
+            let f: String = if function.chars().count() > 100 {
+                function.chars().take(100).chain(['…']).collect()
+            } else {
+                function.clone()
+            };
+            println!("  {:>5.1}%  {f}", share(*count));
+        }
+    }
 }
 
 fn knob(name: &str, default: u64) -> u64 {
