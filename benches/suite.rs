@@ -139,7 +139,7 @@ fn main() {
     println!("  step matching ({} steps): {}", v["steps"], per_call(v));
     let v = &pieces["report_write_all"];
     println!(
-        "  report writing (4 reports, {} scenarios, {} bytes): {}",
+        "  report writing (6 reports, the HTML page rendered, {} scenarios, {} bytes): {}",
         v["scenarios"],
         v["bytes"],
         per_call(v)

@@ -20,7 +20,7 @@ use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, ScenarioResult};
 use crate::schema::SchemaSet;
-use crate::secret::Secret;
+use crate::secret::{self, Secret};
 use crate::stats::{self, RunStats};
 use crate::world::ConformanceWorld;
 use crate::{features, runner};
@@ -182,7 +182,8 @@ async fn pieces(
     });
     let find = (fastest / f64::from(batch), median / f64::from(batch));
 
-    // Report writing: the four reports of this run, rendered and written as the runner does.
+    // Report writing: the six reports of this run (the HTML page rendered each time), as the
+    // runner writes them.
     let read = |name: &str| {
         std::fs::read_to_string(reports.join(name))
             .map_err(|e| format!("cannot read {}/{name}: {e}", reports.display()))
@@ -190,12 +191,24 @@ async fn pieces(
     let results: Vec<ScenarioResult> =
         serde_json::from_str(&read("results.json")?).map_err(|e| e.to_string())?;
     let (junit, cucumber_json) = (read("junit.xml")?, read("cucumber.json")?);
+    let record = report::RunRecord::load(reports)?;
     let scratch = reports.join("bench-write");
     let mut write_error = None;
-    let write = per_call(iterations.div_ceil(20).max(1), || {
-        if let Err(e) =
-            report::write_all(&scratch, "embedded mocks", &results, &junit, &cucumber_json)
-        {
+    let write = per_call(iterations.div_ceil(40).max(1), || {
+        let written = report::html::run_page(&all_features, schemas_dir, &record, None).and_then(
+            |index_html| {
+                report::write_all(
+                    &scratch,
+                    &record.target,
+                    &results,
+                    &junit,
+                    &cucumber_json,
+                    &record,
+                    &index_html,
+                )
+            },
+        );
+        if let Err(e) = written {
             write_error = Some(e);
         }
     });
@@ -258,6 +271,8 @@ async fn floor(stats_file: &Path, jobs: usize) -> Result<serde_json::Value, Stri
             client_id: "40".to_owned(),
             client_secret: Secret::new(opaque("mock-secret-")),
             redirect_uri: receiver.callback_url(),
+            developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
+            webhook_url: Some(receiver.webhook_url()),
         };
         let mock = serve(provider.mock_router(&client, &[])?, 0)
             .await

@@ -1,5 +1,6 @@
 //! The command line: `run` (the suite), `mock` (one provider standalone), `defects` (what each
-//! mock can be broken with). Exit codes are part of the interface.
+//! mock can be broken with), `docs` (the contracts as HTML), `diff` (two runs compared). Exit codes are part of the
+//! interface.
 
 use std::path::PathBuf;
 
@@ -32,6 +33,8 @@ Examples:
   LOSGEHTS_CLIENT_SECRET=... idp-conformance run --target targets/losgehts.toml
   idp-conformance run --mock-defect losgehts:code-reusable   # watch a check catch a defect
   idp-conformance mock losgehts --port 8080             # develop against a mock provider
+  idp-conformance docs                                  # the contracts as reports/docs.html
+  idp-conformance diff before/run.json reports/run.json # what changed between two runs
 
 Logging: RUST_LOG=idp_conformance=info prints one redacted line per HTTP exchange (stderr).";
 
@@ -50,11 +53,21 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance suite and write reports (junit.xml, cucumber.json, summary.md,
-    /// results.json).
+    /// results.json, run.json, index.html).
     #[command(after_help = AFTER_HELP)]
     Run(RunArgs),
     /// Serve one embedded mock provider on loopback, for developing against it.
     Mock(MockArgs),
+    /// Render the features and schemas as an HTML page (docs.html), without running anything:
+    /// each provider's contract, for reading before any target exists.
+    Docs(DocsArgs),
+    /// Compare two runs' run.json (e.g. staging before and after a provider upgrade): verdicts
+    /// that changed, scenarios added or removed, response-shape drift per endpoint. Prints
+    /// Markdown; exit 1 when something regressed.
+    Diff(DiffArgs),
+    /// Join the reports of a run split with `run --shard I/N` into the reports of one run,
+    /// after checking every shard is there once and no scenario ran twice.
+    MergeReports(MergeArgs),
     /// List the named defects each mock provider can be started with.
     Defects {
         /// Only this provider's defects.
@@ -70,7 +83,7 @@ pub struct RunArgs {
     /// Target file describing real deployments (see targets/). Without it, the embedded mocks.
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
-    /// Only this provider (repeatable): losgehts, authenteq, sso_v1.
+    /// Only this provider (repeatable): losgehts, authenteq, sso_v1, loginsign, oauth2.
     #[arg(long, value_name = "NAME")]
     pub provider: Vec<String>,
     /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
@@ -88,6 +101,19 @@ pub struct RunArgs {
     /// How many scenarios run at once.
     #[arg(long = "jobs", value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
+    /// A previous run's run.json (or its reports folder): index.html shows what changed since,
+    /// and diff.md is written beside it.
+    #[arg(long, value_name = "RUN")]
+    pub baseline: Option<PathBuf>,
+    /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
+    /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Re-send a request that got no answer (connection, DNS, TLS, timeout) up to N times. Only
+    /// requests that cannot repeat an effect are re-sent; a failed check is never retried. A
+    /// scenario that passed after a re-send is reported as such.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: usize,
     /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
     #[arg(long, value_name = "PROVIDER:DEFECT")]
     pub mock_defect: Vec<String>,
@@ -104,8 +130,44 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Folder of *.feature files.
+    #[arg(long, value_name = "DIR", default_value = "features")]
+    pub features: PathBuf,
+    /// Folder of JSON Schemas, embedded in the page.
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub schemas: PathBuf,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE", default_value = "reports/docs.html")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run: its run.json, or the reports folder holding it.
+    #[arg(value_name = "BASELINE")]
+    pub baseline: PathBuf,
+    /// The later run: its run.json, or the reports folder holding it.
+    #[arg(value_name = "CANDIDATE")]
+    pub candidate: PathBuf,
+    /// Also write the changes as a self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The reports folders of the shards (each holds a shard.json).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Folder the merged reports are written to.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct MockArgs {
-    /// The provider to serve: losgehts, authenteq, sso_v1.
+    /// The provider to serve: losgehts, authenteq, sso_v1, loginsign, oauth2.
     pub provider: String,
     /// Port on 127.0.0.1 (0 picks a free one and prints it).
     #[arg(long, default_value_t = 8080)]
@@ -122,4 +184,11 @@ pub struct MockArgs {
     /// The client's registered redirect URI.
     #[arg(long, default_value = "http://127.0.0.1:9999/callback")]
     pub redirect_uri: String,
+    /// Environment variable holding the developer portal's session cookie, name=value
+    /// (LoginSign; unset: ls_dev=mock-developer-session).
+    #[arg(long, value_name = "VAR", default_value = "MOCK_DEVELOPER_SESSION")]
+    pub developer_session_env: String,
+    /// Where the mock delivers its webhooks (LoginSign's user_account_deleted).
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
 }

@@ -27,6 +27,8 @@ pub struct Document {
 pub struct EndpointDoc {
     /// The section heading of the document the endpoint is under.
     pub section: String,
+    /// The status codes the document lists (none: it lists none for the endpoint).
+    #[serde(default)]
     pub statuses: Vec<u16>,
     #[serde(default)]
     pub accept: Vec<String>,
@@ -38,6 +40,49 @@ pub struct EndpointDoc {
     pub authorization: bool,
     #[serde(default)]
     pub required: Vec<String>,
+    /// The one kind of credential the document says the endpoint takes.
+    pub credential: Option<Credential>,
+}
+
+/// A kind of credential a request can carry (LoginSign's "Which API uses which credentials?").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Credential {
+    /// No credential at all.
+    None,
+    /// `Authorization: Bearer <access token>`.
+    AccessToken,
+    /// `Authorization: Basic base64(client_id:client_secret)`.
+    ClientBasic,
+    /// The developer portal's session cookie.
+    DeveloperSession,
+    /// The end user's LoginSign session cookie.
+    UserSession,
+}
+
+impl Credential {
+    /// How a feature names it: "the access token", "the developer session cookie", ...
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Credential::None => "no credentials",
+            Credential::AccessToken => "the access token",
+            Credential::ClientBasic => "the client's Basic credentials",
+            Credential::DeveloperSession => "the developer session cookie",
+            Credential::UserSession => "the user's session cookie",
+        }
+    }
+
+    pub fn from_phrase(text: &str) -> Option<Self> {
+        [
+            Credential::None,
+            Credential::AccessToken,
+            Credential::ClientBasic,
+            Credential::DeveloperSession,
+            Credential::UserSession,
+        ]
+        .into_iter()
+        .find(|c| c.phrase() == text)
+    }
 }
 
 static SSO_V1: LazyLock<Document> = LazyLock::new(|| {
@@ -45,11 +90,17 @@ static SSO_V1: LazyLock<Document> = LazyLock::new(|| {
         .expect("documents/sso_v1.toml parses (checked by a unit test)")
 });
 
+static LOGINSIGN: LazyLock<Document> = LazyLock::new(|| {
+    toml::from_str(include_str!("../documents/loginsign.toml"))
+        .expect("documents/loginsign.toml parses (checked by a unit test)")
+});
+
 /// The provider's document lists, if the harness has them.
 pub fn document(provider: Provider) -> Option<&'static Document> {
     match provider {
-        Provider::Losgehts | Provider::Authenteq => None,
+        Provider::Losgehts | Provider::Authenteq | Provider::OAuth2 => None,
         Provider::SsoV1 => Some(&SSO_V1),
+        Provider::LoginSign => Some(&LOGINSIGN),
     }
 }
 
@@ -98,6 +149,23 @@ mod tests {
         let sms = doc.endpoint("POST /sso/sms").unwrap();
         assert_eq!(sms.statuses, vec![406, 415, 201, 404]);
         assert!(doc.endpoint("DELETE /sso/auth").is_err());
+    }
+
+    #[test]
+    fn the_loginsign_document_names_one_credential_per_route() {
+        let doc = document(Provider::LoginSign).unwrap();
+        assert_eq!(doc.endpoints.len(), 17);
+        assert!(doc.endpoints.values().all(|e| e.credential.is_some()));
+        let user = doc.endpoint("GET /api/user").unwrap();
+        assert_eq!(user.credential, Some(Credential::AccessToken));
+        let status = doc
+            .endpoint("PATCH /api/applications/:appId/users/:globalId/status")
+            .unwrap();
+        assert_eq!(status.credential, Some(Credential::ClientBasic));
+        assert_eq!(
+            Credential::from_phrase("the developer session cookie"),
+            Some(Credential::DeveloperSession)
+        );
     }
 
     #[test]

@@ -92,6 +92,18 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for Preparsed {
     }
 }
 
+/// Every scenario of `feature`, with the rule it stands in (if any).
+pub fn scenarios(
+    feature: &gherkin::Feature,
+) -> impl Iterator<Item = (Option<&gherkin::Rule>, &gherkin::Scenario)> {
+    let plain = feature.scenarios.iter().map(|s| (None, s));
+    let ruled = feature
+        .rules
+        .iter()
+        .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+    plain.chain(ruled)
+}
+
 /// A feature's and a scenario's tags, merged (what tag expressions are evaluated on).
 pub fn merged_tags(
     feature: &gherkin::Feature,

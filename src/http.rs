@@ -2,8 +2,10 @@
 //! transport errors kept apart from conformance failures, one redacted tracing line per exchange.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
@@ -14,6 +16,8 @@ use crate::secret::{self, MASK};
 pub struct Limits {
     /// Whole exchange, from connecting until the last body byte.
     pub timeout: Duration,
+    /// Connecting (TCP and TLS handshake); never longer than `timeout`.
+    pub connect_timeout: Duration,
     /// Larger bodies are cut off and reported as a failed check.
     pub max_body_bytes: usize,
 }
@@ -22,8 +26,71 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(10),
             max_body_bytes: 4 * 1024 * 1024,
         }
+    }
+}
+
+/// Whom the client trusts: the system's root certificates, plus the CA certificates of an extra
+/// file, or (an explicit, loudly logged opt-out) nobody checked at all.
+#[derive(Clone, Debug, Default)]
+pub struct Tls {
+    /// Extra trusted roots, in addition to the system's.
+    pub extra_roots: Vec<reqwest::Certificate>,
+    /// The file they came from, for messages.
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate for any host. Only ever set by an explicit key in a target file.
+    pub insecure_skip_verify: bool,
+}
+
+impl Tls {
+    /// Reads a PEM file of one or more CA certificates.
+    pub fn load_ca_file(path: PathBuf) -> Result<Vec<reqwest::Certificate>, String> {
+        let shown = path.display();
+        let pem =
+            std::fs::read(&path).map_err(|e| format!("cannot read the CA file {shown}: {e}"))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("the CA file {shown} is not PEM: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!(
+                "the CA file {shown} holds no certificate (expected PEM blocks \
+                 -----BEGIN CERTIFICATE-----)"
+            ));
+        }
+        Ok(certs)
+    }
+}
+
+/// The proxy the client uses, from the standard environment variables (`HTTPS_PROXY`,
+/// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, either case), with any credentials masked; `None`
+/// when none is set.
+pub fn proxy_from_env() -> Option<String> {
+    let mut seen = Vec::new();
+    for name in ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"] {
+        let value = std::env::var(name)
+            .or_else(|_| std::env::var(name.to_ascii_lowercase()))
+            .ok()
+            .filter(|v| !v.is_empty());
+        if let Some(v) = value {
+            seen.push(format!("{name}={}", secret::redact_url(&mask_userinfo(&v))));
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(" "))
+}
+
+/// `http://user:pass@proxy:3128` as `http://[REDACTED]@proxy:3128`; anything that is not a
+/// URL with credentials (a `NO_PROXY` list) unchanged.
+fn mask_userinfo(value: &str) -> String {
+    match url::Url::parse(value) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            let host = url.host_str().unwrap_or_default();
+            match url.port() {
+                Some(port) => format!("{}://{MASK}@{host}:{port}", url.scheme()),
+                None => format!("{}://{MASK}@{host}", url.scheme()),
+            }
+        }
+        _ => value.to_owned(),
     }
 }
 
@@ -40,6 +107,14 @@ pub enum Body {
         reason = "constructed by the media-type steps of providers to come"
     )]
     Raw(String, Vec<u8>),
+}
+
+/// The `Authorization` value of HTTP Basic credentials (RFC 7617): `Basic base64(id:secret)`.
+/// The pair is registered as a secret, so neither it nor its base64 form reaches any output.
+pub fn basic_auth(id: &str, secret: &str) -> String {
+    secret::register_basic(id, secret);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    format!("Basic {encoded}")
 }
 
 /// What the harness sent.
@@ -61,10 +136,6 @@ impl Request {
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "used by providers whose requests need extra headers"
-    )]
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_owned(), value.into()));
         self
@@ -122,6 +193,9 @@ pub struct TransportError {
     pub url: String,
     pub kind: &'static str,
     pub detail: String,
+    /// The request never reached the provider (connecting, DNS or the TLS handshake failed), so
+    /// sending it again cannot repeat its effect.
+    pub not_delivered: bool,
 }
 
 impl std::fmt::Display for TransportError {
@@ -146,30 +220,36 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    pub fn new(limits: Limits, extra_roots: &[reqwest::Certificate]) -> Result<Self, String> {
-        Self::build(limits, extra_roots, true)
+    /// The client: no redirects followed, the limits' timeouts, the system's roots plus
+    /// `tls.extra_roots`, and the proxy of the standard environment variables (reqwest reads
+    /// them; see [`proxy_from_env`]).
+    pub fn new(limits: Limits, tls: &Tls) -> Result<Self, String> {
+        Self::build(limits, tls, true)
     }
 
     /// A client for the embedded mocks, which speak plain HTTP on loopback: it loads none of
     /// the system's root certificates (milliseconds of every run against the mocks).
     pub fn loopback(limits: Limits) -> Result<Self, String> {
-        Self::build(limits, &[], false)
+        Self::build(limits, &Tls::default(), false)
     }
 
-    fn build(
-        limits: Limits,
-        extra_roots: &[reqwest::Certificate],
-        system_roots: bool,
-    ) -> Result<Self, String> {
+    fn build(limits: Limits, tls: &Tls, system_roots: bool) -> Result<Self, String> {
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(limits.timeout)
-            .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
+            .connect_timeout(limits.connect_timeout.min(limits.timeout))
             .pool_max_idle_per_host(64)
             .user_agent(concat!("idp-conformance/", env!("CARGO_PKG_VERSION")));
-        for cert in extra_roots {
+        for cert in &tls.extra_roots {
             builder = builder.add_root_certificate(cert.clone());
+        }
+        if tls.insecure_skip_verify {
+            tracing::warn!(
+                target: "idp_conformance::http",
+                "TLS certificate verification is OFF (insecure_skip_tls_verify)"
+            );
+            builder = builder.tls_danger_accept_invalid_certs(true);
         }
         if !system_roots {
             builder = builder.tls_certs_only([]);
@@ -262,6 +342,7 @@ fn classify(url: &str, e: reqwest::Error) -> TransportError {
         url: url.to_owned(),
         kind,
         detail,
+        not_delivered: e.is_connect(),
     }
 }
 
@@ -366,5 +447,20 @@ fn truncate_at_char(s: &mut String, max: usize) {
         }
         s.truncate(cut);
         s.push_str(" …");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_are_masked_and_lists_kept() {
+        assert_eq!(
+            mask_userinfo("http://user:pa55@proxy.corp:3128"),
+            format!("http://{MASK}@proxy.corp:3128")
+        );
+        assert_eq!(mask_userinfo("http://proxy:3128"), "http://proxy:3128");
+        assert_eq!(mask_userinfo("localhost,.corp"), "localhost,.corp");
     }
 }

@@ -8,20 +8,27 @@
 // path of every check, so its size is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod authorization;
 mod bench;
 mod checks;
 mod cli;
+mod diff;
+mod docs;
 mod documents;
 mod features;
 mod files;
 mod http;
+mod merge;
 mod mocks;
+mod needs;
 mod providers;
 mod receiver;
 mod report;
+mod retry;
 mod runner;
 mod schema;
 mod secret;
+mod shard;
 mod stats;
 mod steps;
 mod target;
@@ -62,8 +69,11 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Run(args) => runner::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
+            Command::MergeReports(args) => merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
             Command::Bench(args) => bench::bench(args).await,
+            Command::Docs(args) => docs::run(args),
+            Command::Diff(args) => diff::run(args),
         }
     });
     std::process::ExitCode::from(code as u8)
@@ -119,10 +129,14 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
             "the development default (see README)".to_owned(),
         ),
     };
+    let developer_session = std::env::var(&args.developer_session_env)
+        .unwrap_or_else(|_| "ls_dev=mock-developer-session".to_owned());
     let client = MockClient {
         client_id: args.client_id.clone(),
         client_secret: secret::Secret::new(secret),
         redirect_uri: args.redirect_uri.clone(),
+        developer_session: secret::cookie(&developer_session),
+        webhook_url: args.webhook_url.clone(),
     };
     let router = match provider.mock_router(&client, &args.defect) {
         Ok(r) => r,
@@ -151,6 +165,16 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
         "client_id: {}  client secret: {source}  redirect_uri: {}",
         args.client_id, args.redirect_uri
     );
+    if let Some(app_id) = provider.mock_app_id() {
+        let _ = writeln!(
+            out,
+            "app id: {app_id}  developer session cookie: ${} (default ls_dev=mock-developer-session)  webhooks: {}",
+            args.developer_session_env,
+            args.webhook_url
+                .as_deref()
+                .unwrap_or("not delivered (--webhook-url)")
+        );
+    }
     if !args.defect.is_empty() {
         let _ = writeln!(out, "defects: {}", args.defect.join(", "));
     }

@@ -12,11 +12,19 @@ pub enum Provider {
     Losgehts,
     Authenteq,
     SsoV1,
+    LoginSign,
+    /// Any standard RFC 6749 authorization server, its dialect described by the target file.
+    OAuth2,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] =
-        &[Provider::Losgehts, Provider::Authenteq, Provider::SsoV1];
+    pub const ALL: &'static [Provider] = &[
+        Provider::Losgehts,
+        Provider::Authenteq,
+        Provider::SsoV1,
+        Provider::LoginSign,
+        Provider::OAuth2,
+    ];
 
     /// The name used on the command line, in target files and as the feature tag.
     pub fn name(self) -> &'static str {
@@ -24,6 +32,8 @@ impl Provider {
             Provider::Losgehts => "losgehts",
             Provider::Authenteq => "authenteq",
             Provider::SsoV1 => "sso_v1",
+            Provider::LoginSign => "loginsign",
+            Provider::OAuth2 => "oauth2",
         }
     }
 
@@ -41,6 +51,8 @@ impl Provider {
             Provider::Losgehts => &LOSGEHTS,
             Provider::Authenteq => &AUTHENTEQ,
             Provider::SsoV1 => &SSO_V1,
+            Provider::LoginSign => &LOGINSIGN,
+            Provider::OAuth2 => &OAUTH2,
         }
     }
 
@@ -56,6 +68,14 @@ impl Provider {
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
             Provider::SsoV1 => mocks::sso_v1::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::LoginSign => mocks::loginsign::Defect::ALL
+                .iter()
+                .map(|d| (d.name(), d.violates()))
+                .collect(),
+            Provider::OAuth2 => mocks::oauth2::Defect::ALL
                 .iter()
                 .map(|d| (d.name(), d.violates()))
                 .collect(),
@@ -97,13 +117,44 @@ impl Provider {
                     defects,
                 }))
             }
+            Provider::LoginSign => {
+                let defects = parse_defects(self, defects, mocks::loginsign::Defect::parse)?;
+                Ok(mocks::loginsign::router(mocks::loginsign::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    redirect_uri: client.redirect_uri.clone(),
+                    app_id: mocks::loginsign::APP_ID.to_owned(),
+                    developer_session: client.developer_session.clone(),
+                    webhook_url: client.webhook_url.clone(),
+                    defects,
+                }))
+            }
+            Provider::OAuth2 => {
+                let defects = parse_defects(self, defects, mocks::oauth2::Defect::parse)?;
+                Ok(mocks::oauth2::router(mocks::oauth2::Config {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    redirect_uri: client.redirect_uri.clone(),
+                    defects,
+                }))
+            }
+        }
+    }
+
+    /// The app id an embedded mock serves its app API and developer portal under, if it has any.
+    pub fn mock_app_id(self) -> Option<&'static str> {
+        match self {
+            Provider::LoginSign => Some(mocks::loginsign::APP_ID),
+            Provider::Losgehts | Provider::Authenteq | Provider::SsoV1 | Provider::OAuth2 => None,
         }
     }
 
     /// The test user an embedded mock knows: its telephone and the SMS code it "sends".
     pub fn mock_test_user(self) -> (Option<String>, Option<Secret>) {
         match self {
-            Provider::Losgehts | Provider::Authenteq => (None, None),
+            Provider::Losgehts | Provider::Authenteq | Provider::LoginSign | Provider::OAuth2 => {
+                (None, None)
+            }
             Provider::SsoV1 => (
                 Some(mocks::sso_v1::TEST_TELEPHONE.to_owned()),
                 Some(Secret::new(mocks::sso_v1::TEST_SMS_CODE)),
@@ -138,18 +189,29 @@ pub struct MockClient {
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
+    /// The developer portal's session cookie (`name=value`) the mock accepts (LoginSign).
+    pub developer_session: Secret,
+    /// Where the mock delivers its webhooks (LoginSign), if anywhere.
+    pub webhook_url: Option<String>,
 }
 
 /// How a token request is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Encoding {
     Json,
-    #[allow(
-        dead_code,
-        reason = "the form-encoded dialect (LoginSign) comes with its provider"
-    )]
     Form,
     Multipart,
+}
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// HTTP Basic with the form-urlencoded client id and secret (`client_secret_basic`).
+    Basic,
+    /// The client id and secret as fields of the request body (`client_secret_post`).
+    Post,
 }
 
 /// The facts that differ between providers speaking the same OAuth 2.0 authorization-code flow.
@@ -161,6 +223,11 @@ pub struct Dialect {
     pub authorize_path: &'static str,
     pub token_path: &'static str,
     pub token_encoding: Encoding,
+    /// Client authentication at the token endpoint: Basic, or the two fields below in the body.
+    pub client_auth: ClientAuth,
+    /// A resource protected by the access token as a Bearer token (RFC 6750), if the scenarios
+    /// may use one.
+    pub resource_path: Option<&'static str>,
     /// Authorization request: does it carry `redirect_uri` and `response_type=code`?
     pub authorize_sends_redirect_uri: bool,
     pub authorize_sends_response_type: bool,
@@ -177,8 +244,22 @@ pub struct Dialect {
     pub redirect_uri_field: Option<&'static str>,
     /// The access token's field in the token response.
     pub access_token_field: &'static str,
-    /// The default scope of an authorization when a scenario names none.
+    /// The default scope of an authorization when a scenario names none; empty: no scope
+    /// parameter at all (the provider's document names none).
     pub default_scope: &'static str,
+    /// Does the token endpoint also take the client credentials as `Authorization: Basic`?
+    pub token_basic_auth: bool,
+    /// How the access token reaches the user's profile, if the provider has such an endpoint.
+    pub userinfo: Option<Userinfo>,
+}
+
+/// How a provider's userinfo endpoint takes the access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Userinfo {
+    /// `POST path` with the JSON body `{token, client_id, client_secret}` (losgehts).
+    JsonBody(&'static str),
+    /// `GET path` with `Authorization: Bearer <token>` (RFC 6750 §2.1; LoginSign).
+    Bearer(&'static str),
 }
 
 /// losgehts Ident (seed 000): JSON token request carrying state, no redirect_uri.
@@ -187,6 +268,8 @@ pub static LOSGEHTS: Dialect = Dialect {
     authorize_path: "/oauth/authorize",
     token_path: "/oauth/token",
     token_encoding: Encoding::Json,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: false,
     authorize_sends_response_type: false,
     authorize_extra: &[("locale", "de")],
@@ -199,6 +282,8 @@ pub static LOSGEHTS: Dialect = Dialect {
     redirect_uri_field: None,
     access_token_field: "access_token",
     default_scope: "signup",
+    token_basic_auth: false,
+    userinfo: Some(Userinfo::JsonBody("/oauth/userinfo")),
 };
 
 /// Authenteq Web KYC (seed 003): the authorize URL lives on the identity host, the token and
@@ -213,6 +298,8 @@ pub static AUTHENTEQ: Dialect = Dialect {
     authorize_path: "/authorize",
     token_path: "/v2/web-kyc/token",
     token_encoding: Encoding::Multipart,
+    client_auth: ClientAuth::Post,
+    resource_path: Some("/v2/web-kyc/details"),
     authorize_sends_redirect_uri: true,
     authorize_sends_response_type: true,
     authorize_extra: &[],
@@ -225,6 +312,8 @@ pub static AUTHENTEQ: Dialect = Dialect {
     redirect_uri_field: Some("redirectUri"),
     access_token_field: "token",
     default_scope: "kyc",
+    token_basic_auth: false,
+    userinfo: None,
 };
 
 /// SSO v1 (seed 002): not OAuth. Telephone + SMS-code sign-in under the media type
@@ -235,6 +324,8 @@ pub static SSO_V1: Dialect = Dialect {
     authorize_path: "/not-oauth",
     token_path: "/not-oauth",
     token_encoding: Encoding::Json,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
     authorize_sends_redirect_uri: false,
     authorize_sends_response_type: false,
     authorize_extra: &[],
@@ -247,4 +338,61 @@ pub static SSO_V1: Dialect = Dialect {
     redirect_uri_field: None,
     access_token_field: "",
     default_scope: "",
+    token_basic_auth: false,
+    userinfo: None,
+};
+
+/// LoginSign (seed 001): the authorize request carries redirect_uri (the token request's must
+/// match it); the token request is form-encoded with RFC 6749's names, the client credentials in
+/// the form fields or in `Authorization: Basic`; `GET /api/user` takes the Bearer token. The
+/// document names no scope and no authorize parameters: the harness sends RFC 6749 §4.1.1's
+/// response_type, client_id, redirect_uri and state, and no scope.
+pub static LOGINSIGN: Dialect = Dialect {
+    oauth: true,
+    authorize_path: "/oauth/authorize",
+    token_path: "/oauth/token",
+    token_encoding: Encoding::Form,
+    client_auth: ClientAuth::Post,
+    resource_path: None,
+    authorize_sends_redirect_uri: true,
+    authorize_sends_response_type: true,
+    authorize_extra: &[],
+    grant_type_field: "grant_type",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "client_id",
+    client_secret_field: "client_secret",
+    state_field: None,
+    redirect_uri_field: Some("redirect_uri"),
+    access_token_field: "access_token",
+    default_scope: "",
+    token_basic_auth: true,
+    userinfo: Some(Userinfo::Bearer("/api/user")),
+};
+
+/// A standard RFC 6749 authorization server, as the embedded oauth2 mock serves it and as a
+/// target file's `[providers.oauth2.dialect]` starts from: form-encoded token requests with HTTP
+/// Basic client authentication (§2.3.1: servers MUST support it), the RFC's field names,
+/// `redirect_uri` in both requests (§4.1.1, §4.1.3), and a Bearer-protected resource (RFC 6750).
+pub static OAUTH2: Dialect = Dialect {
+    oauth: true,
+    authorize_path: "/authorize",
+    token_path: "/token",
+    token_encoding: Encoding::Form,
+    client_auth: ClientAuth::Basic,
+    resource_path: Some("/resource"),
+    authorize_sends_redirect_uri: true,
+    authorize_sends_response_type: true,
+    authorize_extra: &[],
+    grant_type_field: "grant_type",
+    grant_type_value: "authorization_code",
+    code_field: "code",
+    client_id_field: "client_id",
+    client_secret_field: "client_secret",
+    state_field: None,
+    redirect_uri_field: Some("redirect_uri"),
+    access_token_field: "access_token",
+    default_scope: "read",
+    token_basic_auth: true,
+    userinfo: None,
 };

@@ -11,17 +11,21 @@ use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, WriterExt as _, writer};
 
+use crate::authorization::{self, Authorizer};
 use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
-use crate::http::{HttpClient, Limits, Request};
+use crate::http::{self, HttpClient, Limits, Request, Tls};
 use crate::mocks::{RunningMock, opaque, serve};
+use crate::needs;
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
+use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
 use crate::secret::{self, Secret};
+use crate::shard;
 use crate::stats::RunStats;
-use crate::target::{self, AuthorizationStrategy, Target};
+use crate::target::{self, AppAccess, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
 
 /// The tag of scenarios that need the embedded mock's control routes.
@@ -32,6 +36,13 @@ pub const NEEDS_SMS_CODE: &str = "needs-sms-code";
 
 const NEEDS_SMS_CODE_REASON: &str = "needs the SMS code of the test telephone (@needs-sms-code); \
      set test_sms_code_env in the target file to run it";
+
+/// The tag of scenarios that need a resource protected by the access token (the dialect's
+/// `resource_path`).
+pub const NEEDS_RESOURCE: &str = "needs-resource";
+
+const NEEDS_RESOURCE_REASON: &str = "needs a resource protected by the access token \
+     (@needs-resource); set resource_path in the target file's dialect to run it";
 
 const MOCK_ONLY_REASON: &str =
     "needs the embedded mock's control routes (@mock-only); runs only against the embedded mocks";
@@ -56,6 +67,7 @@ fn usage(message: impl Into<String>) -> Stop {
 }
 
 async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
+    let started = std::time::Instant::now();
     let tags_op = match &args.tags {
         Some(expr) => Some(TagOperation::from_str(expr).map_err(|e| {
             usage(format!("--tags \"{expr}\" is not a tag expression ({e}); e.g. \"@losgehts and not @mock-only\""))
@@ -88,11 +100,19 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let schemas = schemas.await.map_err(|e| usage(e.to_string()))?;
     let schemas = schemas.map_err(|e| usage(e.0))?;
     let all_features = all_features.map_err(|e| usage(e.0))?;
+    let doc_features = all_features.clone();
+    let baseline = match &args.baseline {
+        Some(path) => Some((
+            report::RunRecord::load(path).map_err(usage)?,
+            path.display().to_string(),
+        )),
+        None => None,
+    };
 
     // Targets: a file describing real deployments, or the embedded mocks.
     let mut mocks: Vec<RunningMock> = Vec::new();
-    let mut receiver = None;
-    let (targets, limits, target_label) = match &args.target {
+    let receiver;
+    let (targets, limits, tls, target_label) = match &args.target {
         Some(path) => {
             if !args.mock_defect.is_empty() {
                 return Err(usage(
@@ -111,7 +131,13 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     path.display()
                 )));
             }
-            (targets, config.limits, path.display().to_string())
+            receiver = webhook_receiver(&targets, path).await?;
+            (
+                targets,
+                config.limits,
+                config.tls,
+                path.display().to_string(),
+            )
         }
         None => {
             let defects = parse_mock_defects(&args.mock_defect, &providers)?;
@@ -124,6 +150,8 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     client_id: "40".to_owned(),
                     client_secret: Secret::new(opaque("mock-secret-")),
                     redirect_uri: r.callback_url(),
+                    developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
+                    webhook_url: Some(r.webhook_url()),
                 };
                 secret::register_basic(&client.client_id, client.client_secret.expose());
                 let router = p
@@ -134,15 +162,21 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     .map_err(|e| usage(format!("cannot start the {} mock: {e}", p.name())))?;
                 targets.push(Target {
                     provider: p,
+                    dialect: p.dialect(),
                     base_url: mock.base_url(),
                     authorize_base_url: mock.base_url(),
                     client_id: client.client_id,
                     client_secret: client.client_secret,
                     redirect_uri: client.redirect_uri,
-                    authorization: AuthorizationStrategy::RedirectCapture,
+                    authorization: Authorizer::default(),
                     mock_control: true,
                     test_telephone: p.mock_test_user().0,
                     test_sms_code: p.mock_test_user().1,
+                    app: AppAccess {
+                        app_id: p.mock_app_id().map(str::to_owned),
+                        developer_session: Some(client.developer_session),
+                        webhook_listen: Some(r.addr()),
+                    },
                 });
                 mocks.push(mock);
             }
@@ -155,16 +189,23 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     args.mock_defect.join(", ")
                 )
             };
-            (targets, Limits::default(), label)
+            (targets, Limits::default(), Tls::default(), label)
         }
     };
+    let target_label = announce_transport(&tls, target_label);
+    for t in &targets {
+        t.authorization
+            .prepare()
+            .await
+            .map_err(|e| usage(format!("{} authorization: {e}", t.provider.name())))?;
+    }
     let http = if args.target.is_none() {
         HttpClient::loopback(limits)
     } else {
-        HttpClient::new(limits, &[])
+        HttpClient::new(limits, &tls)
     }
     .map_err(usage)?;
-    preflight(&http, &targets).await?;
+    preflight(&http, &targets, RetryPolicy { max: args.retries }).await?;
 
     let embedded = args.target.is_none();
     let selected: Vec<Provider> = targets.iter().map(|t| t.provider).collect();
@@ -172,6 +213,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .iter()
         .filter(|t| t.test_sms_code.is_none())
         .map(|t| t.provider)
+        .collect();
+    let without_resource: Vec<Provider> = targets
+        .iter()
+        .filter(|t| t.dialect.resource_path.is_none())
+        .map(|t| t.provider)
+        .collect();
+    let authorizers: HashMap<Provider, Authorizer> = targets
+        .iter()
+        .map(|t| (t.provider, t.authorization.clone()))
         .collect();
     let target_map: HashMap<Provider, Target> =
         targets.into_iter().map(|t| (t.provider, t)).collect();
@@ -181,19 +231,43 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         targets: target_map,
         receiver,
         environment_errors: Mutex::default(),
+        shapes: report::ShapeLog::default(),
+        retry: RetryPolicy { max: args.retries },
+        transport_retries: Mutex::default(),
     });
 
     // Which scenarios run: the selected providers, the tag expression, and against a real
     // target no @mock-only scenario (recorded as skipped, with the reason).
+    // With --shard, only this job's part of that selection, before any skip: a skipped scenario
+    // is reported by exactly one shard.
+    let is_selected = move |tags: &[String]| -> Option<Provider> {
+        let p = Provider::from_tags(tags)?;
+        let wanted =
+            selected.contains(&p) && tags_op.as_ref().is_none_or(|op| op.eval(tags.iter()));
+        wanted.then_some(p)
+    };
+    let (shard_keys, selected_count) = match args.shard {
+        Some(shard) => {
+            let keys = selected_keys(&all_features, &is_selected);
+            let count = keys.len();
+            (Some(shard.pick(keys)), count)
+        }
+        None => (None, 0),
+    };
     let skipped: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
     let filter = {
         let skipped = skipped.clone();
+        let ctx = ctx.clone();
+        let shard_keys = shard_keys.clone();
         move |f: &Feature, r: Option<&Rule>, s: &Scenario| {
             let tags = features::merged_tags(f, r, s);
-            let Some(p) = Provider::from_tags(&tags) else {
+            let Some(p) = is_selected(&tags) else {
                 return false;
             };
-            if !selected.contains(&p) || tags_op.as_ref().is_some_and(|op| !op.eval(tags.iter())) {
+            if shard_keys
+                .as_ref()
+                .is_some_and(|keys| !keys.contains(&shard::key(f, s)))
+            {
                 return false;
             }
             if !embedded && tags.iter().any(|t| t == MOCK_ONLY) {
@@ -210,6 +284,27 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     s,
                     NEEDS_SMS_CODE_REASON,
                 ));
+                return false;
+            }
+            if let Some(reason) = ctx.targets.get(&p).and_then(|t| needs::unmet(t, &tags)) {
+                let skip = ScenarioResult::skipped(f, r, s, &reason);
+                skipped.lock().unwrap().push(skip);
+                return false;
+            }
+            if without_resource.contains(&p) && tags.iter().any(|t| t == NEEDS_RESOURCE) {
+                skipped.lock().unwrap().push(ScenarioResult::skipped(
+                    f,
+                    r,
+                    s,
+                    NEEDS_RESOURCE_REASON,
+                ));
+                return false;
+            }
+            if let Some(reason) = authorizers.get(&p).and_then(|a| a.skip_reason(&tags)) {
+                skipped
+                    .lock()
+                    .unwrap()
+                    .push(ScenarioResult::skipped(f, r, s, &reason));
                 return false;
             }
             true
@@ -243,6 +338,8 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .before(|feature, rule, scenario, world| {
             let tags = features::merged_tags(feature, rule, scenario);
             world.provider = Provider::from_tags(&tags);
+            world.authorization_by_user = tags.iter().any(|t| t == authorization::NEEDS_REDIRECT);
+            world.scenario = Some(shard::key(feature, scenario));
             Box::pin(async {})
         })
         .with_default_cli();
@@ -251,16 +348,59 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
     results.extend(skipped.lock().unwrap().drain(..));
     results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let retried = ctx.transport_retries.lock().unwrap().clone();
+    for r in &mut results {
+        r.retries = retried.get(&(r.file.clone(), r.line)).copied().unwrap_or(0);
+    }
+    let target_label = match args.shard {
+        Some(shard) => format!("{target_label}, shard {shard}"),
+        None => target_label,
+    };
 
     let reports = &args.reports;
+    let record = report::RunRecord::new(
+        &target_label,
+        started.elapsed().as_millis() as u64,
+        results.clone(),
+        ctx.shapes.shapes(),
+    );
+    let diff = baseline
+        .as_ref()
+        .map(|(b, file)| crate::diff::compare(b, file, &record, "this run"));
+    let index_html = report::html::run_page(&doc_features, &args.schemas, &record, diff.clone())
+        .map_err(usage)?;
+    if let (Some(shard), Some(keys)) = (args.shard, &shard_keys) {
+        let manifest = shard::Manifest {
+            index: shard.index,
+            total: shard.total,
+            selected: selected_count,
+            in_shard: keys.len(),
+            target: target_label.clone(),
+        };
+        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        report::write_report(reports, shard::MANIFEST, &text).map_err(|e| {
+            usage(format!(
+                "cannot write {}/{}: {e}",
+                reports.display(),
+                shard::MANIFEST
+            ))
+        })?;
+    }
     report::write_all(
         reports,
         &target_label,
         &results,
         &junit.contents(),
         &json.contents(),
+        &record,
+        &index_html,
     )
     .map_err(usage)?;
+    if let Some(diff) = &diff {
+        let markdown = crate::diff::markdown(diff).map_err(usage)?;
+        report::write_report(reports, "diff.md", &markdown)
+            .map_err(|e| usage(format!("cannot write {}/diff.md: {e}", reports.display())))?;
+    }
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
     if let Some(path) = &args.stats {
@@ -278,11 +418,15 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .count();
     if env_errors > 0 {
         eprintln!(
-            "error: {env_errors} request(s) could not reach the target (exit 3: environment, not a verdict)"
+            "error: {env_errors} environment error(s): a request could not reach the target, or no authorization was obtained (exit 3: environment, not a verdict)"
         );
         return Ok(ExitCode::Unreachable);
     }
-    if results.iter().all(|r| r.status == Status::Skipped) {
+    // A shard whose part holds only skipped scenarios is a legitimate part of a split run.
+    let empty_selection = args.shard.is_some() && selected_count == 0;
+    if (args.shard.is_none() || empty_selection)
+        && results.iter().all(|r| r.status == Status::Skipped)
+    {
         eprintln!("error: no scenario ran: check --provider, --tags and --features");
         return Ok(ExitCode::Usage);
     }
@@ -291,6 +435,46 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     } else {
         ExitCode::Passed
     })
+}
+
+/// Says on stderr what the run's connections go through when it is not the plain default: a
+/// proxy from the environment, an extra CA file, and (loudly) TLS verification switched off.
+/// Returns the target label, marked when verification is off so every report says so.
+fn announce_transport(tls: &Tls, label: String) -> String {
+    if let Some(proxy) = http::proxy_from_env() {
+        eprintln!("note: requests go through the proxy of the environment: {proxy}");
+    }
+    if let Some(ca) = &tls.ca_file {
+        eprintln!(
+            "note: trusting the CA certificates of {} in addition to the system's roots",
+            ca.display()
+        );
+    }
+    if !tls.insecure_skip_verify {
+        return label;
+    }
+    eprintln!(
+        "WARNING: TLS certificate verification is OFF for this run (insecure_skip_tls_verify = \
+         true in the target file). Any server can impersonate the target; never use this \
+         against production. Trust the target's CA with ca_file instead."
+    );
+    format!("{label} (WARNING: TLS certificate verification OFF)")
+}
+
+/// The keys of every scenario of `features` that `is_selected` takes (by its merged tags).
+fn selected_keys(
+    features: &[Feature],
+    is_selected: &dyn Fn(&[String]) -> Option<Provider>,
+) -> Vec<shard::Key> {
+    let mut keys = Vec::new();
+    for f in features {
+        for (r, s) in features::scenarios(f) {
+            if is_selected(&features::merged_tags(f, r, s)).is_some() {
+                keys.push(shard::key(f, s));
+            }
+        }
+    }
+    keys
 }
 
 fn known_providers() -> String {
@@ -332,13 +516,40 @@ fn parse_mock_defects(
     Ok(map)
 }
 
+/// The webhook receiver a target file asks for (`webhook_listen`), started before any scenario.
+async fn webhook_receiver(
+    targets: &[Target],
+    path: &std::path::Path,
+) -> Result<Option<Receiver>, Stop> {
+    let Some((provider, addr)) = targets
+        .iter()
+        .find_map(|t| t.app.webhook_listen.map(|a| (t.provider, a)))
+    else {
+        return Ok(None);
+    };
+    Receiver::start_on(addr).await.map(Some).map_err(|e| {
+        usage(format!(
+            "{}: [providers.{}] webhook_listen = \"{addr}\": cannot listen there: {e}",
+            path.display(),
+            provider.name()
+        ))
+    })
+}
+
 /// Before any scenario: every real target must answer at all. Unreachable is exit 3.
-async fn preflight(http: &HttpClient, targets: &[Target]) -> Result<(), Stop> {
+async fn preflight(http: &HttpClient, targets: &[Target], retry: RetryPolicy) -> Result<(), Stop> {
     for t in targets.iter().filter(|t| !t.mock_control) {
-        if let Err(e) = http
-            .send(Request::new(reqwest::Method::GET, t.base_url.clone()))
-            .await
+        let request = Request::new(reqwest::Method::GET, t.base_url.clone());
+        let mut attempt = 0;
+        let mut answer = http.send(request.clone()).await;
+        while let Err(e) = &answer
+            && retry.may_retry(attempt, &request.method, e)
         {
+            attempt += 1;
+            tokio::time::sleep(retry.pause(attempt)).await;
+            answer = http.send(request.clone()).await;
+        }
+        if let Err(e) = answer {
             return Err(Stop(
                 ExitCode::Unreachable,
                 format!(

@@ -200,7 +200,8 @@ impl SchemaSet {
     }
 }
 
-fn schema_name(dir: &Path, path: &Path) -> String {
+/// A schema's name: its path below the folder without `.json` (`losgehts/userinfo`).
+pub fn schema_name(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path).with_extension("");
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())

@@ -123,6 +123,16 @@ pub fn register_basic(client_id: &str, secret: &str) {
     register(&format!("{client_id}:{secret}"));
 }
 
+/// A session cookie as the browser sends it, `name=value`: the whole pair and the value alone
+/// are registered.
+pub fn cookie(pair: &str) -> Secret {
+    let pair = pair.trim();
+    if let Some((_, value)) = pair.split_once('=') {
+        register(value);
+    }
+    Secret::new(pair)
+}
+
 /// Masks every registered secret value in `text`: every byte that belongs to an occurrence of
 /// one is covered, overlapping occurrences become one mask.
 pub fn redact(text: &str) -> String {
@@ -254,6 +264,17 @@ mod tests {
         assert_eq!(r["Verification"]["Password"], MASK);
         assert_eq!(r["Verification"]["Email"], "e");
         assert_eq!(r["token"], MASK);
+    }
+
+    #[test]
+    fn a_cookie_is_masked_whole_and_by_value() {
+        let c = cookie(" sid=cookie-value-4242 ");
+        assert_eq!(c.expose(), "sid=cookie-value-4242");
+        assert_eq!(
+            redact("Cookie: sid=cookie-value-4242"),
+            format!("Cookie: {MASK}")
+        );
+        assert_eq!(redact("v cookie-value-4242"), format!("v {MASK}"));
     }
 
     #[test]

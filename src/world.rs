@@ -11,6 +11,7 @@ use crate::checks::{CheckResult, Failure};
 use crate::http::{Exchange, HttpClient, Request};
 use crate::providers::{Dialect, Provider};
 use crate::receiver::Receiver;
+use crate::report::ShapeLog;
 use crate::schema::SchemaSet;
 use crate::secret::Secret;
 use crate::target::Target;
@@ -24,6 +25,12 @@ pub struct RunContext {
     pub receiver: Option<Receiver>,
     /// Transport errors seen during the run (they decide exit code 3).
     pub environment_errors: Mutex<Vec<String>>,
+    /// The shape of every answer, per endpoint (for `run.json` and `idp-conformance diff`).
+    pub shapes: ShapeLog,
+    /// When a request that got no answer is sent again (`--retries`).
+    pub retry: crate::retry::RetryPolicy,
+    /// Requests re-sent after a transport error, per scenario (feature file, line).
+    pub transport_retries: Mutex<HashMap<(String, usize), usize>>,
 }
 
 static CONTEXT: OnceLock<Arc<RunContext>> = OnceLock::new();
@@ -42,6 +49,8 @@ pub struct Authorization {
     pub scope: String,
     pub code: Option<Secret>,
     pub returned_state: Option<String>,
+    /// Where the user agent was sent back to, when the provider redirected at all.
+    pub redirect: Option<crate::checks::Redirect>,
 }
 
 #[derive(cucumber::World)]
@@ -54,6 +63,33 @@ pub struct ConformanceWorld {
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
+    /// The scenario's feature file and line, the key of its result.
+    pub scenario: Option<(String, usize)>,
+    /// The scenario checks the redirect of an authorization a user completes
+    /// (`@needs-redirect`): its own authorization requests go through the target's strategy.
+    pub authorization_by_user: bool,
+    /// What a LoginSign scenario has learned about the user's connection and licenses.
+    pub loginsign: LoginSignSession,
+}
+
+/// The values a LoginSign scenario carries from step to step; sessions and codes are secrets.
+#[derive(Clone, Debug, Default)]
+pub struct LoginSignSession {
+    /// The connection id `GET /api/user` answered (the user's link to this app).
+    pub connection_id: Option<String>,
+    /// The user's Global User ID, from the same answer.
+    pub global_id: Option<String>,
+    /// The end user's LoginSign session cookie, `name=value` (from the embedded mock).
+    pub user_session: Option<Secret>,
+    /// The license variant the scenario created.
+    pub variant_id: Option<String>,
+    /// The license code the scenario generated: its id and the code itself.
+    pub license_code_id: Option<String>,
+    pub license_code: Option<Secret>,
+    /// The last webhook payload a step found at the receiver.
+    pub webhook: Option<Value>,
+    /// The route ("METHOD /path") and credential of the last credential check's request.
+    pub called: Option<(String, crate::documents::Credential)>,
 }
 
 /// The values an SSO v1 flow carries from step to step; the codes are secrets.
@@ -74,6 +110,7 @@ impl std::fmt::Debug for ConformanceWorld {
             .field("authorization", &self.authorization)
             .field("access_token", &self.access_token)
             .field("sso", &self.sso)
+            .field("loginsign", &self.loginsign)
             .field(
                 "last_status",
                 &self.last.as_ref().map(|e| e.response.status),
@@ -95,6 +132,9 @@ impl ConformanceWorld {
             access_token: None,
             last: None,
             sso: SsoSession::default(),
+            loginsign: LoginSignSession::default(),
+            authorization_by_user: false,
+            scenario: None,
         }
     }
 
@@ -112,8 +152,8 @@ impl ConformanceWorld {
 
     /// The provider's OAuth dialect; a failure for a provider that does not speak OAuth 2.0.
     pub fn dialect(&self) -> Result<&'static Dialect, Failure> {
-        let provider = self.target()?.provider;
-        let dialect = provider.dialect();
+        let target = self.target()?;
+        let (provider, dialect) = (target.provider, target.dialect);
         if !dialect.oauth {
             return Err(Failure::new(format!(
                 "{} does not speak OAuth 2.0: this OAuth step cannot be used in its features",
@@ -124,22 +164,54 @@ impl ConformanceWorld {
     }
 
     /// Sends a request; a transport error is recorded as an environment error.
+    /// A request that got no answer is re-sent as the run's retry policy allows, and each
+    /// re-send is counted for the scenario's report.
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
-        match self.ctx.http.send(request).await {
-            Ok(exchange) => {
-                self.last = Some(exchange);
-                Ok(self.last.as_ref().expect("just set"))
-            }
-            Err(e) => {
-                let message = e.to_string();
-                self.ctx
-                    .environment_errors
-                    .lock()
-                    .unwrap()
-                    .push(message.clone());
-                Err(Failure::new(message))
+        let mut attempt = 0;
+        loop {
+            match self.ctx.http.send(request.clone()).await {
+                Ok(exchange) => {
+                    self.record_shape(&exchange);
+                    self.last = Some(exchange);
+                    return Ok(self.last.as_ref().expect("just set"));
+                }
+                Err(e) if self.ctx.retry.may_retry(attempt, &request.method, &e) => {
+                    attempt += 1;
+                    tracing::warn!(target: "idp_conformance::retry", attempt, "re-sending after {e}");
+                    if let Some(key) = &self.scenario {
+                        *self
+                            .ctx
+                            .transport_retries
+                            .lock()
+                            .unwrap()
+                            .entry(key.clone())
+                            .or_default() += 1;
+                    }
+                    tokio::time::sleep(self.ctx.retry.pause(attempt)).await;
+                }
+                Err(e) if attempt > 0 => {
+                    return Err(self.environment_error(format!("{e} (after {attempt} re-send(s))")));
+                }
+                Err(e) => return Err(self.environment_error(e.to_string())),
             }
         }
+    }
+
+    fn record_shape(&self, exchange: &Exchange) {
+        if let Some(t) = self.provider.and_then(|p| self.ctx.targets.get(&p)) {
+            let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
+            self.ctx.shapes.record(t.provider.name(), &bases, exchange);
+        }
+    }
+
+    /// Records an environment error (the run exits 3) and returns it as the step's failure.
+    pub fn environment_error(&self, message: String) -> Failure {
+        self.ctx
+            .environment_errors
+            .lock()
+            .unwrap()
+            .push(message.clone());
+        Failure::new(message)
     }
 
     /// The last exchange, for a `Then` step.

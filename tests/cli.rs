@@ -234,3 +234,46 @@ fn a_step_with_no_definition_fails_its_scenario() {
         .unwrap_or_default();
     assert!(failure.contains("no step definition matches"), "{failure}");
 }
+
+#[test]
+fn a_loginsign_target_without_app_access_skips_what_needs_it_and_names_the_key() {
+    let (_mock, url) = common::start_mock(
+        "loginsign",
+        &[],
+        &[("MOCK_CLIENT_SECRET", "cli-test-secret")],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("t.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "[providers.loginsign]\nbase_url = \"{url}\"\nclient_id = \"40\"\n\
+             client_secret_env = \"IDPC_CLI_SECRET\"\nredirect_uri = \"http://127.0.0.1:9999/callback\"\n"
+        ),
+    )
+    .unwrap();
+    let reports = tmp.path().join("r");
+    let out = common::bin()
+        .args([
+            "run",
+            "--target",
+            target.to_str().unwrap(),
+            "--no-color",
+            "--reports",
+        ])
+        .arg(&reports)
+        .env("IDPC_CLI_SECRET", "cli-test-secret")
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let results = common::results(&reports);
+    let passed = results.iter().filter(|r| r.status == "passed").count();
+    assert!(passed > 0, "the OAuth scenarios ran");
+    let mut reasons: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.skip_reason.clone())
+        .collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    insta::assert_snapshot!("loginsign_skip_reasons", reasons.join("\n"));
+}

@@ -89,7 +89,8 @@ fn assert_connections_bounded_by(jobs: usize) {
             m.connections,
             m.requests
         );
-        assert!(m.requests >= 20 * jobs, "{m:?}");
+        // Enough requests that the bound means reuse: three per allowed connection at least.
+        assert!(m.requests >= 6 * jobs, "{m:?}");
     }
 }
 

@@ -7,9 +7,11 @@ Feature: Authenteq redirects back to the client with a code and the same state
   parameters: code ... state - the random string you passed in the link".
 
   Interpretations:
-  - The real identity server runs a liveness test and a document scan before it redirects. The
-    harness obtains the code the way an auto-approving sandbox (or the embedded mock) allows: it
-    requests the authorize URL and reads the redirect without following it.
+  - The real identity server runs a liveness test and a document scan before it redirects: a
+    user completes those authorizations (@needs-authorization), through the target's
+    authorization strategy. Against an auto-approving sandbox (or the embedded mock) the harness
+    requests the authorize URL and reads the redirect without following it; a callback listener
+    or a command can stand in for the person's browser (docs/target-files.md).
   - The API reference answers "200: OK / Redirect to redirect_uri with code and state"; the
     harness reads the redirect as an HTTP 3xx with a Location header.
   - The authorize path is /authorize, as in the tutorial and the integration guide; the HTML
@@ -23,13 +25,13 @@ Feature: Authenteq redirects back to the client with a code and the same state
     response_type or scope, gets. The scenarios accept what RFC 6749 §4.1.2.1 allows: an error
     page, or a redirect carrying error=... and no code. What they refuse is a code.
 
-  @documented
+  @documented @needs-authorization @needs-redirect
   Scenario: The redirect carries a code and the state the client sent
     When the client requests authorization with scope "kyc"
     Then the provider redirects to the callback with a code
     And the callback carries the same state
 
-  @interpretation
+  @interpretation @needs-authorization @needs-redirect
   Scenario: A link without scope, as in the tutorial, gets a code
     When the client requests authorization without the "scope" parameter
     Then the provider redirects to the callback with a code

@@ -1,4 +1,4 @@
-@authenteq
+@authenteq @needs-authorization
 Feature: Authenteq authorization codes can be exchanged only once
   Seed 003_e902696022d4d1e2, "Exchanging Code for a Token": "Please, note that you can exchange
   the code only once! If you try again the endpoint will return an error." And "How to Integrate",

@@ -1,4 +1,4 @@
-@authenteq
+@authenteq @needs-authorization
 Feature: Authenteq returns the user details and document images for a valid token
   Seed 003_e902696022d4d1e2, "Retrieving User Details": curl -X GET -H 'Authorization: Bearer
   <token>' https://api.authenteq.com/v2/web-kyc/details answers croppedDocs (front and back,

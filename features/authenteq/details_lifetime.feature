@@ -1,4 +1,4 @@
-@authenteq
+@authenteq @needs-authorization
 Feature: Authenteq keeps the user details for 15 minutes after the token is made
   Seed 003_e902696022d4d1e2, "Details Retrieval": "We only store the user data temporarily so it
   must be retrieved from the Authenteq API within 15 minutes of token generation." "How to

@@ -1,4 +1,4 @@
-@authenteq
+@authenteq @needs-authorization
 Feature: Authenteq sends codes only to the registered redirect URI
   Seed 003_e902696022d4d1e2, "How to Integrate Web SDK", step 2: redirect_uri is "the URI where
   we will redirect users on successful identity verification. To prevent possible fraud, it must

@@ -1,4 +1,4 @@
-@authenteq
+@authenteq @needs-authorization
 Feature: Authenteq refuses token requests it must not honour
   Seed 003_e902696022d4d1e2, "How to Integrate", step 3: the token request carries grantType,
   code, redirectUri, clientId and clientSecret; "the exchange also requires your secret ... even

@@ -1,4 +1,4 @@
-@authenteq
+@authenteq @needs-authorization
 Feature: Authenteq exchanges a code for a token
   Seed 003_e902696022d4d1e2, "Exchanging Code for a Token": curl -XPOST -F 'grantType=...'
   -F 'code=...' -F 'redirectUri=...' -F 'clientId=...' -F 'clientSecret=...'

@@ -1,4 +1,4 @@
-@losgehts
+@losgehts @needs-authorization
 Feature: losgehts audit log entries
   Seed 000_63c40e71dd78aa84, "AuditLog": a JSON array of entries, each with AuditLogId (integer),
   CreatedAt ("UTC timestamp of the event (ISO 8601)"), AuditMessage (text) and AuditData (text or

@@ -1,4 +1,4 @@
-@losgehts
+@losgehts @needs-authorization @needs-redirect
 Feature: losgehts authorization redirects back with a code and the same state
   Seed 000_63c40e71dd78aa84, "Authorization" and "Callback": GET /oauth/authorize takes
   client_id, state and scope (required) and locale and country (optional). "After authorization,
@@ -7,8 +7,10 @@ Feature: losgehts authorization redirects back with a code and the same state
   business.
 
   Interpretations: the callback URL is the one registered for the client (the authorize request
-  carries no redirect_uri). The harness obtains the code the way an auto-approving sandbox allows:
-  it requests the authorize URL and reads the redirect without following it.
+  carries no redirect_uri). A user completes each authorization (@needs-authorization), through
+  the target's authorization strategy: against an auto-approving sandbox or the embedded mock the
+  harness reads the redirect without following it; a callback listener or a command can stand in
+  for the person's browser (docs/target-files.md).
 
   @documented
   Scenario: The callback carries a code and the state the client sent

@@ -1,4 +1,4 @@
-@losgehts
+@losgehts @needs-authorization
 Feature: losgehts refuses token requests it must not honour
   Seed 000_63c40e71dd78aa84, "Token Exchange", lists the body fields code, state, client_id,
   client_secret and grant_type, and nothing about errors. These scenarios use RFC 6749 §5.2:

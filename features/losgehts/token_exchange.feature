@@ -1,4 +1,4 @@
-@losgehts
+@losgehts @needs-authorization
 Feature: losgehts exchanges an authorization code for tokens as JSON
   Seed 000_63c40e71dd78aa84, "Token Exchange": POST /oauth/token with Content-Type
   application/json and the body code, state, client_id, client_secret, grant_type

@@ -1,4 +1,4 @@
-@losgehts
+@losgehts @needs-authorization
 Feature: losgehts returns the KYC verification record for a valid access token
   Seed 000_63c40e71dd78aa84, "User Info": POST /oauth/userinfo with Content-Type application/json
   and the body token, client_id, client_secret; the answer carries the verification record under
@@ -22,7 +22,7 @@ Feature: losgehts returns the KYC verification record for a valid access token
     Then the response status is 200
     And the body matches the schema "losgehts/userinfo"
 
-  @interpretation
+  @interpretation @needs-redirect
   Scenario: The record names the authorization's state and scope
     When the client requests the userinfo with the access token
     Then the value at "/Verification/OAuthState" is the state of the authorization

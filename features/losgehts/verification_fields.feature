@@ -1,4 +1,4 @@
-@losgehts
+@losgehts @needs-authorization
 Feature: losgehts verification fields have their documented formats
   Seed 000_63c40e71dd78aa84, the Verification field table: DateOfBirth is an ISO 8601 calendar
   date (YYYY-MM-DD); Nationality, Country and PhoneCountryCode are ISO 3166-1 alpha-2;

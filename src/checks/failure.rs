@@ -5,7 +5,7 @@ use std::fmt;
 use crate::secret;
 
 /// A failed check: one plain sentence plus labelled evidence.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Failure {
     /// What went wrong, as a sentence.
     pub title: String,

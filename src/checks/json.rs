@@ -69,6 +69,43 @@ pub fn ensure_pointer_one_of(
     .rule(rule))
 }
 
+/// Every value under a member named `name`, at any depth, with its JSON pointer.
+pub fn values_named<'a>(body: &'a Value, name: &str) -> Vec<(String, &'a Value)> {
+    fn walk<'a>(v: &'a Value, at: String, name: &str, out: &mut Vec<(String, &'a Value)>) {
+        let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let here = format!("{at}/{}", escape(k));
+                    if k == name {
+                        out.push((here.clone(), child));
+                    }
+                    walk(child, here, name, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, format!("{at}/{i}"), name, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(body, String::new(), name, &mut out);
+    out
+}
+
+/// Does `needle` appear as a string value anywhere in `body`?
+pub fn contains_string(body: &Value, needle: &str) -> bool {
+    match body {
+        Value::String(s) => s == needle,
+        Value::Object(map) => map.values().any(|v| contains_string(v, needle)),
+        Value::Array(items) => items.iter().any(|v| contains_string(v, needle)),
+        _ => false,
+    }
+}
+
 /// A string field whose content must itself be JSON.
 pub fn parse_json_string(value: &Value, pointer: &str, rule: &str) -> CheckResult<Value> {
     let text = value.as_str().ok_or_else(|| {
@@ -117,6 +154,21 @@ mod tests {
         let body = json!({"access_token": "tok"});
         let f = ensure_pointer_equals(&body, "/access_token", &json!("x"), "r").unwrap_err();
         assert_eq!(f.actual.as_deref(), Some(secret::MASK));
+    }
+
+    #[test]
+    fn values_are_found_by_name_at_any_depth() {
+        let body = json!({"globalId": "AB1234", "users": [{"globalId": "CD5678"}, {"id": 1}]});
+        let found: Vec<String> = values_named(&body, "globalId")
+            .into_iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect();
+        assert_eq!(
+            found,
+            ["/globalId=\"AB1234\"", "/users/0/globalId=\"CD5678\""]
+        );
+        assert!(values_named(&body, "nothing").is_empty());
+        assert!(contains_string(&body, "CD5678") && !contains_string(&body, "users"));
     }
 
     #[test]

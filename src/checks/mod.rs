@@ -9,12 +9,20 @@ mod response;
 
 pub use documented::{
     accept_ranges, ensure_allow_lists, ensure_content_type_accepted,
-    ensure_documented_content_type, ensure_documented_status, essence,
+    ensure_documented_content_type, ensure_documented_status, essence, media_type_matches,
 };
 pub use failure::Failure;
-pub use json::{ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string};
-pub use oauth::{ensure_no_code_issued, ensure_oauth_error, parse_redirect};
-pub use response::{ensure_header_has_token, ensure_json_body, ensure_status};
+pub use json::{
+    contains_string, ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string,
+    values_named,
+};
+pub use oauth::{
+    Redirect, ensure_bearer_challenge, ensure_no_code_issued, ensure_oauth_error, parse_redirect,
+};
+pub use response::{
+    ensure_challenge, ensure_credential_accepted, ensure_header_has_token, ensure_json_body,
+    ensure_status,
+};
 
 /// The result of a check.
 pub type CheckResult<T = ()> = Result<T, Failure>;

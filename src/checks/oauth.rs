@@ -20,21 +20,27 @@ pub fn parse_redirect(resp: &Response) -> Option<Redirect> {
     if !(300..400).contains(&resp.status) {
         return None;
     }
-    let location = resp.header("location")?.to_owned();
-    let url = Url::parse(&location).ok()?;
-    let mut redirect = Redirect {
-        location,
-        ..Redirect::default()
-    };
-    for (k, v) in url.query_pairs() {
-        match k.as_ref() {
-            "code" => redirect.code = Some(v.into_owned()),
-            "state" => redirect.state = Some(v.into_owned()),
-            "error" => redirect.error = Some(v.into_owned()),
-            _ => {}
+    Redirect::from_location(resp.header("location")?)
+}
+
+impl Redirect {
+    /// The query of the URL a user agent was redirected to; `None` if it is not a URL.
+    pub fn from_location(location: &str) -> Option<Redirect> {
+        let url = Url::parse(location).ok()?;
+        let mut redirect = Redirect {
+            location: location.to_owned(),
+            ..Redirect::default()
+        };
+        for (k, v) in url.query_pairs() {
+            match k.as_ref() {
+                "code" => redirect.code = Some(v.into_owned()),
+                "state" => redirect.state = Some(v.into_owned()),
+                "error" => redirect.error = Some(v.into_owned()),
+                _ => {}
+            }
         }
+        Some(redirect)
     }
-    Some(redirect)
 }
 
 /// An authorization request that must be refused: no code may reach the client.
@@ -94,9 +100,67 @@ pub fn ensure_oauth_error(
     }
 }
 
+/// A protected resource's refusal (RFC 6750 §3): HTTP 401 with a `WWW-Authenticate: Bearer`
+/// challenge, carrying `error="..."` when `error` is given (§3.1, e.g. `invalid_token`).
+pub fn ensure_bearer_challenge(resp: &Response, error: Option<&str>) -> CheckResult {
+    let rule = match error {
+        Some(_) => "RFC 6750 §3.1 (error codes)",
+        None => "RFC 6750 §3 (WWW-Authenticate response header)",
+    };
+    ensure_status(resp, &[401], rule)?;
+    let challenges = resp.header_all("www-authenticate");
+    let bearer = challenges.iter().find(|c| {
+        c.split_whitespace()
+            .next()
+            .is_some_and(|s| s.trim_end_matches(',').eq_ignore_ascii_case("bearer"))
+    });
+    let Some(bearer) = bearer else {
+        let actual = if challenges.is_empty() {
+            "no WWW-Authenticate header".to_owned()
+        } else {
+            format!("WWW-Authenticate: {}", challenges.join(", "))
+        };
+        return Err(Failure::new("the refusal carries no Bearer challenge")
+            .expected("WWW-Authenticate: Bearer ...")
+            .actual(actual)
+            .rule(rule));
+    };
+    let Some(error) = error else {
+        return Ok(());
+    };
+    let wanted = format!("error=\"{error}\"");
+    if bearer.contains(&wanted) {
+        return Ok(());
+    }
+    Err(Failure::new("the Bearer challenge does not name the error")
+        .expected(format!("WWW-Authenticate: Bearer {wanted}"))
+        .actual(format!("WWW-Authenticate: {bearer}"))
+        .rule(rule))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bearer_refusal_needs_401_the_challenge_and_the_error() {
+        let with = |status, challenge: Option<&str>| {
+            let mut r = resp(status, None, "");
+            if let Some(c) = challenge {
+                r.headers.insert("www-authenticate", c.parse().unwrap());
+            }
+            r
+        };
+        let invalid = with(401, Some("Bearer realm=\"x\", error=\"invalid_token\""));
+        assert!(ensure_bearer_challenge(&invalid, Some("invalid_token")).is_ok());
+        assert!(ensure_bearer_challenge(&with(401, Some("Bearer")), None).is_ok());
+        let no_error = ensure_bearer_challenge(&with(401, Some("Bearer")), Some("invalid_token"));
+        assert!(no_error.unwrap_err().title.contains("does not name"));
+        let none = ensure_bearer_challenge(&with(401, None), None).unwrap_err();
+        assert_eq!(none.actual.as_deref(), Some("no WWW-Authenticate header"));
+        assert!(ensure_bearer_challenge(&with(200, Some("Bearer")), None).is_err());
+        assert!(ensure_bearer_challenge(&with(401, Some("Basic realm=\"x\"")), None).is_err());
+    }
 
     fn resp(status: u16, location: Option<&str>, body: &str) -> Response {
         let mut headers = reqwest::header::HeaderMap::new();

@@ -52,6 +52,51 @@ pub fn ensure_header_has_token(
     )
 }
 
+/// A 401 must challenge (RFC 9110 §11.6.1): a `WWW-Authenticate` header naming `scheme`
+/// (case-insensitive), e.g. `Bearer realm="x", error="invalid_token"`.
+pub fn ensure_challenge(resp: &Response, scheme: &str, rule: &str) -> CheckResult {
+    let values = resp.header_all("www-authenticate");
+    let named = values.iter().any(|v| {
+        v.split(',').any(|part| {
+            part.split_whitespace()
+                .next()
+                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+        })
+    });
+    if named {
+        return Ok(());
+    }
+    let actual = if values.is_empty() {
+        "no WWW-Authenticate header".to_owned()
+    } else {
+        format!("WWW-Authenticate: {}", values.join(", "))
+    };
+    Err(
+        Failure::new(format!("the refusal does not challenge for {scheme}"))
+            .expected(format!("WWW-Authenticate: {scheme} ..."))
+            .actual(actual)
+            .rule(rule),
+    )
+}
+
+/// A request whose credential the route takes is not refused for it: neither 401 nor 403, and
+/// no server error (a route that breaks is not one that accepted the request).
+pub fn ensure_credential_accepted(resp: &Response, rule: &str) -> CheckResult {
+    let status = resp.status;
+    if status != 401 && status != 403 && status < 500 {
+        return Ok(());
+    }
+    let title = if status >= 500 {
+        "the route failed with a server error".to_owned()
+    } else {
+        "the route refused the credential it documents".to_owned()
+    };
+    Err(Failure::new(title)
+        .expected("any answer but 401, 403 or 5xx (the route's resources may not exist)")
+        .actual(format!("HTTP {status}"))
+        .rule(rule))
+}
+
 /// The body must be JSON; returns it parsed.
 pub fn ensure_json_body(resp: &Response) -> CheckResult<Value> {
     resp.json().map_err(|why| {
@@ -96,6 +141,36 @@ mod tests {
         let f = ensure_header_has_token(&resp(200, &[], ""), "cache-control", "no-store", "r")
             .unwrap_err();
         assert_eq!(f.actual.as_deref(), Some("no cache-control header"));
+    }
+
+    #[test]
+    fn a_challenge_names_its_scheme() {
+        let bearer = resp(
+            401,
+            &[(
+                "www-authenticate",
+                "Bearer realm=\"x\", error=\"invalid_token\"",
+            )],
+            "",
+        );
+        assert!(ensure_challenge(&bearer, "Bearer", "r").is_ok());
+        let f = ensure_challenge(&bearer, "Basic", "r").unwrap_err();
+        assert!(f.actual.unwrap().contains("Bearer realm"));
+        let none = ensure_challenge(&resp(401, &[], ""), "Bearer", "r").unwrap_err();
+        assert_eq!(none.actual.as_deref(), Some("no WWW-Authenticate header"));
+    }
+
+    #[test]
+    fn accepted_credentials_allow_any_answer_but_refusals_and_errors() {
+        for ok in [200, 204, 400, 404, 422] {
+            assert!(
+                ensure_credential_accepted(&resp(ok, &[], ""), "r").is_ok(),
+                "{ok}"
+            );
+        }
+        for refused in [401, 403, 500] {
+            assert!(ensure_credential_accepted(&resp(refused, &[], ""), "r").is_err());
+        }
     }
 
     #[test]

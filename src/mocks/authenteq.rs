@@ -16,7 +16,10 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Clock, Issued, clock_routes, defects, oauth_error, opaque, redirect_with};
+use super::{
+    Clock, Issued, bearer_refusal, bearer_token, clock_routes, defects, oauth_error, opaque,
+    redirect_with,
+};
 use crate::secret::Secret;
 
 defects!(
@@ -337,35 +340,8 @@ async fn token(
         .into_response()
 }
 
-fn bearer_refusal(code: Option<&str>, description: &str) -> Response {
-    // RFC 6750 §3: a request without credentials gets no error code, a bad token invalid_token.
-    let challenge = match code {
-        Some(c) => format!("Bearer error=\"{c}\""),
-        None => "Bearer".to_owned(),
-    };
-    let body = match code {
-        Some(c) => json!({"error": c, "error_description": description}),
-        None => json!({"error_description": description}),
-    };
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, challenge)],
-        Json(body),
-    )
-        .into_response()
-}
-
 async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| token.trim().to_owned())
-        });
-    let Some(token) = token else {
+    let Some(token) = bearer_token(&headers) else {
         if m.has(Defect::MissingTokenAccepted) {
             return (StatusCode::OK, Json(details_record(&m))).into_response();
         }

@@ -6,13 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{Clock, Issued, clock_routes, defects, oauth_error, opaque, redirect_with, url_with};
+use super::{
+    Clock, Issued, clock_routes, defects, oauth_error, opaque, redirect_with, token_answer,
+    url_with,
+};
 use crate::secret::Secret;
 
 defects!(
@@ -269,12 +272,7 @@ async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response 
     if m.has(Defect::MissingExpiresIn) {
         answer.as_object_mut().unwrap().remove("expires_in");
     }
-    let mut headers = HeaderMap::new();
-    if !m.has(Defect::NoCacheControl) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    }
-    (StatusCode::OK, headers, Json(answer)).into_response()
+    token_answer(answer, !m.has(Defect::NoCacheControl))
 }
 
 async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {

@@ -4,7 +4,9 @@
 
 pub mod authenteq;
 mod issued;
+pub mod loginsign;
 pub mod losgehts;
+pub mod oauth2;
 pub mod sso_v1;
 
 use std::net::SocketAddr;
@@ -14,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::serve::ListenerExt as _;
@@ -109,6 +111,46 @@ pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Respon
     (
         status,
         Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+/// A successful token answer (RFC 6749 §5.1), with `Cache-Control: no-store` and
+/// `Pragma: no-cache` unless `no_store` is false (a mock's defect).
+pub fn token_answer(answer: serde_json::Value, no_store: bool) -> Response {
+    let mut headers = axum::http::HeaderMap::new();
+    if no_store {
+        let value = axum::http::HeaderValue::from_static;
+        headers.insert(header::CACHE_CONTROL, value("no-store"));
+        headers.insert(header::PRAGMA, value("no-cache"));
+    }
+    (StatusCode::OK, headers, Json(answer)).into_response()
+}
+
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if there is one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// A protected resource's refusal (RFC 6750 §3): 401 with a Bearer challenge; a request without
+/// credentials gets no error code, a bad token `invalid_token`.
+pub fn bearer_refusal(code: Option<&str>, description: &str) -> Response {
+    let challenge = match code {
+        Some(c) => format!("Bearer error=\"{c}\""),
+        None => "Bearer".to_owned(),
+    };
+    let body = match code {
+        Some(c) => json!({"error": c, "error_description": description}),
+        None => json!({"error_description": description}),
+    };
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, challenge)],
+        Json(body),
     )
         .into_response()
 }

@@ -40,8 +40,31 @@ pub struct ScenarioResult {
     /// Why the scenario did not run.
     pub skip_reason: Option<String>,
     pub duration_ms: u64,
-    /// How many times it was retried (transport errors only).
+    /// How many requests were re-sent after a transport error (`--retries`; a failed check is
+    /// never retried).
     pub retries: usize,
+    /// Each step that ran (background steps included), in order, with its verdict.
+    #[serde(default)]
+    pub steps: Vec<StepResult>,
+}
+
+/// One step's verdict: the HTML report shows it beside the step.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StepResult {
+    pub line: usize,
+    /// Keyword and text, redacted.
+    pub step: String,
+    pub status: Status,
+}
+
+impl StepResult {
+    fn new(step: &gherkin::Step, status: Status) -> Self {
+        Self {
+            line: step.position.line,
+            step: secret::redact(&format!("{}{}", step.keyword, step.value)),
+            status,
+        }
+    }
 }
 
 impl ScenarioResult {
@@ -65,6 +88,7 @@ impl ScenarioResult {
             skip_reason: Some(reason.to_owned()),
             duration_ms: 0,
             retries: 0,
+            steps: Vec::new(),
         }
     }
 }
@@ -144,10 +168,22 @@ impl Collector {
                     let message = step_error(&err);
                     r.result.environment_error |= message.starts_with("environment error:");
                     r.result.status = Status::Failed;
+                    r.result.steps.push(StepResult::new(&step, Status::Failed));
                     r.result.failure = Some(secret::redact(&format!(
                         "{}{} (line {})\n{message}",
                         step.keyword, step.value, step.position.line
                     )));
+                }
+            }
+            Scenario::Step(step, Step::Passed(..))
+            | Scenario::Background(step, Step::Passed(..)) => {
+                if let Some(r) = self.running.iter_mut().find(|r| same(r)) {
+                    r.result.steps.push(StepResult::new(&step, Status::Passed));
+                }
+            }
+            Scenario::Step(step, Step::Skipped) | Scenario::Background(step, Step::Skipped) => {
+                if let Some(r) = self.running.iter_mut().find(|r| same(r)) {
+                    r.result.steps.push(StepResult::new(&step, Status::Skipped));
                 }
             }
             Scenario::Hook(_, event::Hook::Failed(_, info)) => {

@@ -3,9 +3,16 @@
 //! and redacted.
 
 mod collector;
+pub mod failure_view;
+pub mod html;
+pub mod run_record;
+pub mod shape;
 mod summary;
+pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
+pub use run_record::RunRecord;
+pub use shape::ShapeLog;
 pub use summary::{console_summary, markdown_summary};
 
 use std::path::Path;
@@ -50,22 +57,28 @@ impl std::io::Write for RedactingStdout {
     }
 }
 
-/// Renders and writes every report of a run: cucumber's `junit.xml` and `cucumber.json` (their
-/// writers' output), `summary.md` and `results.json`. The error names the report.
+/// Renders and writes every report of a run but the diff and the shard manifest: cucumber's
+/// `junit.xml` and `cucumber.json` (their writers' output), `summary.md`, `results.json`, the run
+/// record `run.json` and the rendered `index.html`. The error names the report.
 pub fn write_all(
     dir: &Path,
     target_label: &str,
     results: &[ScenarioResult],
     junit: &str,
     json: &str,
+    record: &RunRecord,
+    index_html: &str,
 ) -> Result<(), String> {
     let summary = markdown_summary(results, target_label);
     let results_json = serde_json::to_string_pretty(results).unwrap_or_default();
+    let run_json = serde_json::to_string_pretty(record).unwrap_or_default();
     for (name, contents) in [
         ("junit.xml", junit),
         ("cucumber.json", json),
         ("summary.md", &summary),
         ("results.json", &results_json),
+        (run_record::RUN_FILE, &run_json),
+        ("index.html", index_html),
     ] {
         write_report(dir, name, contents)
             .map_err(|e| format!("cannot write {}/{name}: {e}", dir.display()))?;

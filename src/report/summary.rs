@@ -26,10 +26,17 @@ fn by_provider(results: &[ScenarioResult]) -> BTreeMap<&str, Counts> {
     map
 }
 
-/// `summary.md`: one table row per provider, then every failure and every skip with its reason.
+/// At most this many failures are written out in full: a CI job summary has a size limit
+/// (GitHub: 1 MiB), and `results.json` holds them all.
+const MAX_FAILURES_SHOWN: usize = 50;
+
+/// `summary.md`, written to be pasted as a CI job summary (`$GITHUB_STEP_SUMMARY`) as it is: the
+/// verdict first, a table per provider, every failure with its reason (folded), the scenarios
+/// that passed only after a request was re-sent, and the skips grouped by reason.
 pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# idp-conformance summary\n\nTarget: {target}\n");
+    let _ = writeln!(out, "{}\n", verdict(results));
     let _ = writeln!(
         out,
         "| Provider | Passed | Failed | Skipped |\n|---|---:|---:|---:|"
@@ -47,7 +54,7 @@ pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
         .collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "\n## Failures\n");
-        for r in failed {
+        for r in failed.iter().take(MAX_FAILURES_SHOWN) {
             let kind = if r.environment_error {
                 " (environment error)"
             } else {
@@ -61,26 +68,88 @@ pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
                 r.failure.as_deref().unwrap_or("(no message)")
             );
         }
-    }
-    let skipped: Vec<_> = results
-        .iter()
-        .filter(|r| r.status == Status::Skipped)
-        .collect();
-    if !skipped.is_empty() {
-        let _ = writeln!(out, "\n## Skipped\n");
-        for r in skipped {
+        if failed.len() > MAX_FAILURES_SHOWN {
             let _ = writeln!(
                 out,
-                "- {} / {} (`{}:{}`): {}",
-                r.provider,
-                r.scenario,
-                r.file,
-                r.line,
-                r.skip_reason.as_deref().unwrap_or("")
+                "… and {} more failures: see results.json.\n",
+                failed.len() - MAX_FAILURES_SHOWN
             );
         }
     }
+    let retried: Vec<_> = results
+        .iter()
+        .filter(|r| r.status == Status::Passed && r.retries > 0)
+        .collect();
+    if !retried.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Passed after re-sending a request\n\nA transport error (no answer) was \
+             retried; no check was. A flaky connection to the target, not a verdict.\n"
+        );
+        for r in retried {
+            let _ = writeln!(
+                out,
+                "- {} / {} (`{}:{}`): {} re-send(s)",
+                r.provider, r.scenario, r.file, r.line, r.retries
+            );
+        }
+    }
+    let mut skipped: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
+    for r in results.iter().filter(|r| r.status == Status::Skipped) {
+        skipped
+            .entry(r.skip_reason.as_deref().unwrap_or(""))
+            .or_default()
+            .push(r);
+    }
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\n## Skipped\n");
+        for (reason, scenarios) in skipped {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} scenario(s): {}</summary>\n",
+                scenarios.len(),
+                html_text(reason)
+            );
+            for r in scenarios {
+                let _ = writeln!(
+                    out,
+                    "- {} / {} (`{}:{}`)",
+                    r.provider, r.scenario, r.file, r.line
+                );
+            }
+            let _ = writeln!(out, "\n</details>\n");
+        }
+    }
     out
+}
+
+/// One line a CI reader sees first: what the exit code will say.
+fn verdict(results: &[ScenarioResult]) -> String {
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let (passed, failed, skipped) = (
+        count(Status::Passed),
+        count(Status::Failed),
+        count(Status::Skipped),
+    );
+    let environment = results.iter().filter(|r| r.environment_error).count();
+    if environment > 0 {
+        format!(
+            "**⚠️ Environment error**: {environment} scenario(s) could not reach the target or \
+             obtain an authorization (exit 3, not a verdict); {passed} passed, {failed} failed, \
+             {skipped} skipped."
+        )
+    } else if failed > 0 {
+        format!("**❌ {failed} failed**, {passed} passed, {skipped} skipped.")
+    } else {
+        format!("**✅ All {passed} run scenario(s) passed**, {skipped} skipped.")
+    }
+}
+
+/// Text inside an HTML element of the Markdown (a `<summary>`): `<`, `>` and `&` escaped.
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The lines printed after cucumber's own output: per provider, then failures, then the verdict.
@@ -102,6 +171,16 @@ pub fn console_summary(results: &[ScenarioResult]) -> String {
         for line in r.failure.as_deref().unwrap_or_default().lines().take(24) {
             let _ = writeln!(out, "    {line}");
         }
+    }
+    for r in results
+        .iter()
+        .filter(|r| r.status == Status::Passed && r.retries > 0)
+    {
+        let _ = writeln!(
+            out,
+            "\nPASSED after {} re-sent request(s) (transport errors only): {} / {}",
+            r.retries, r.provider, r.scenario
+        );
     }
     let skipped: Vec<_> = results
         .iter()

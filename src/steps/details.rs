@@ -1,43 +1,26 @@
-//! Authenteq's user details (`GET /v2/web-kyc/details`, authorized by `Authorization: Bearer`),
-//! and the images inside them.
+//! Authenteq's user details (`GET /v2/web-kyc/details`, authorized by `Authorization: Bearer`:
+//! its dialect's protected resource, requested through `resource`), and the images inside them.
 
 use base64::Engine as _;
 use cucumber::{then, when};
 
+use super::resource;
 use crate::checks::{self, Failure};
-use crate::http::Request;
-use crate::mocks::opaque;
-use crate::secret::Secret;
 use crate::world::ConformanceWorld;
-
-/// Seed 003, "Retrieving User Details": the details endpoint on the API host.
-const DETAILS_PATH: &str = "/v2/web-kyc/details";
-
-async fn request_details(w: &mut ConformanceWorld, token: Option<&str>) -> Result<(), Failure> {
-    let target = w.target()?.clone();
-    let mut request = Request::new(reqwest::Method::GET, target.url(DETAILS_PATH));
-    if let Some(token) = token {
-        request = request.header("Authorization", format!("Bearer {token}"));
-    }
-    w.send(request).await?;
-    Ok(())
-}
 
 #[when("the client requests the user details with the token")]
 async fn details_with_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
-    let token = w.access_token()?.expose().to_owned();
-    request_details(w, Some(&token)).await
+    resource::with_token(w).await
 }
 
 #[when("the client requests the user details with a token the provider never issued")]
 async fn details_with_unknown_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
-    let forged = Secret::new(opaque("never-issued-"));
-    request_details(w, Some(forged.expose())).await
+    resource::with_unknown_token(w).await
 }
 
 #[when("the client requests the user details without a token")]
 async fn details_without_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
-    request_details(w, None).await
+    resource::request_resource(w, None).await
 }
 
 /// JPEG files start with the SOI marker followed by the first segment's marker byte.

@@ -4,10 +4,12 @@
 use cucumber::{given, then, when};
 
 use crate::checks::Failure;
-use crate::http::Request;
+use crate::http::{Exchange, Request};
 use crate::world::ConformanceWorld;
 
-async fn control(w: &mut ConformanceWorld, path: &str) -> Result<(), Failure> {
+/// Posts to the mock's control route `path`; returns its answer (the scenario's last provider
+/// exchange stays the last one).
+async fn control(w: &mut ConformanceWorld, path: &str) -> Result<Exchange, Failure> {
     let target = w.target()?.clone();
     if !target.mock_control {
         return Err(Failure::new(
@@ -27,18 +29,37 @@ async fn control(w: &mut ConformanceWorld, path: &str) -> Result<(), Failure> {
                 .with_exchange(ex.excerpt()),
         );
     }
-    Ok(())
+    Ok(ex)
 }
 
 #[given(expr = "{int} seconds pass on the provider's clock")]
 async fn clock_advances(w: &mut ConformanceWorld, secs: i64) -> Result<(), Failure> {
-    control(w, &format!("/__mock/clock/advance?secs={secs}")).await
+    control(w, &format!("/__mock/clock/advance?secs={secs}")).await?;
+    Ok(())
 }
 
 #[when("the provider notifies the client's callback server-to-server")]
 async fn notifies(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let state = w.authorization()?.state.clone();
-    control(w, &format!("/__mock/notify-callback?state={state}")).await
+    control(w, &format!("/__mock/notify-callback?state={state}")).await?;
+    Ok(())
+}
+
+/// LoginSign's end-user license routes take the user's own session cookie, which no documented
+/// route hands to a client: the mock signs its sandbox user in and answers the cookie.
+#[given("the user has a LoginSign session")]
+async fn user_session(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let ex = control(w, "/__mock/user-session").await?;
+    let cookie = ex
+        .response
+        .json()
+        .ok()
+        .and_then(|b| b.get("cookie").and_then(|c| c.as_str()).map(str::to_owned))
+        .ok_or_else(|| {
+            Failure::new("the mock's user session answer has no cookie").with_exchange(ex.excerpt())
+        })?;
+    w.loginsign.user_session = Some(crate::secret::cookie(&cookie));
+    Ok(())
 }
 
 #[then("the callback received an HTTP GET")]

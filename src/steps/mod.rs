@@ -2,13 +2,18 @@
 //! arguments, make a request or read the last exchange, and call a check.
 
 mod authorize;
+mod credentials;
 mod details;
+mod developer_portal;
+mod licenses;
 mod media_type;
 mod mock_control;
+mod resource;
 mod response;
 mod sso;
 mod token;
 mod userinfo;
+mod webhooks;
 
 /// The rule cited when a check enforces RFC 6749's error response format.
 pub const RFC6749_ERRORS: &str = "RFC 6749 §5.2 (error response)";

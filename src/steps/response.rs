@@ -31,16 +31,26 @@ async fn value_matches(
 ) -> Result<(), Failure> {
     let body = w.last_json()?;
     let value = w.evidence(checks::lookup(&body, &pointer))?;
-    w.evidence(w.ctx.schemas.ensure_conforms(&schema, value).map_err(|f| {
+    w.evidence(conforms_at(w, &schema, &pointer, value))
+}
+
+/// The value at `pointer` must conform to `schema`; the failure names the pointer.
+fn conforms_at(
+    w: &ConformanceWorld,
+    schema: &str,
+    pointer: &str,
+    value: &Value,
+) -> Result<(), Failure> {
+    w.ctx.schemas.ensure_conforms(schema, value).map_err(|f| {
         let title = f
             .title
             .replacen("the body", &format!("the value at {pointer}"), 1);
         Failure {
             title,
-            pointer: Some(pointer.clone()),
+            pointer: Some(pointer.to_owned()),
             ..f
         }
-    }))
+    })
 }
 
 #[then(expr = "the value at {string} is {string}")]
@@ -86,4 +96,30 @@ async fn header_includes(
         &token,
         "RFC 6749 §5.1: Cache-Control: no-store",
     ))
+}
+
+#[then(expr = "every {string} in the body matches the schema {string}")]
+async fn every_named_value_matches(
+    w: &mut ConformanceWorld,
+    name: String,
+    schema: String,
+) -> Result<(), Failure> {
+    let body = w.last_json()?;
+    for (pointer, value) in checks::values_named(&body, &name) {
+        w.evidence(conforms_at(w, &schema, &pointer, value))?;
+    }
+    Ok(())
+}
+
+#[then(expr = "the response challenges for {string} authentication")]
+async fn challenges(w: &mut ConformanceWorld, scheme: String) -> Result<(), Failure> {
+    let ex = w.last()?;
+    let rule = match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => "RFC 6750 §3: a refused Bearer request answers WWW-Authenticate: Bearer",
+        "basic" => {
+            "RFC 6749 §5.2: a failed Basic client authentication answers 401 with WWW-Authenticate"
+        }
+        _ => "RFC 9110 §11.6.1: a 401 carries WWW-Authenticate",
+    };
+    w.evidence(checks::ensure_challenge(&ex.response, &scheme, rule))
 }

@@ -3,13 +3,12 @@
 //! endpoint's documented request from the target's test user and applies one variation (another
 //! Accept, another Content-Type, no or wrong credentials, a field left out or of another type).
 
-use base64::Engine as _;
 use cucumber::{given, then, when};
 use serde_json::{Map, Value, json};
 
 use crate::checks::{self, Failure};
 use crate::documents::{self, Document, EndpointDoc};
-use crate::http::{Body, Request};
+use crate::http::{Body, Request, basic_auth};
 use crate::mocks::opaque;
 use crate::secret::Secret;
 use crate::world::ConformanceWorld;
@@ -113,11 +112,6 @@ fn documented_fields(w: &ConformanceWorld, endpoint: &str) -> Result<Map<String,
     Ok(v.as_object().cloned().unwrap_or_default())
 }
 
-fn basic(id: &str, secret: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
-    format!("Basic {encoded}")
-}
-
 /// Sends `endpoint` ("METHOD /path") with `fields` and the variation applied.
 pub async fn send_fields(
     w: &mut ConformanceWorld,
@@ -157,12 +151,15 @@ pub async fn send_fields(
         Credentials::Valid => {
             request = request.header(
                 "Authorization",
-                basic(&target.client_id, target.client_secret.expose()),
+                basic_auth(&target.client_id, target.client_secret.expose()),
             );
         }
         Credentials::Wrong => {
             let wrong = Secret::new(opaque("wrong-secret-"));
-            request = request.header("Authorization", basic(&target.client_id, wrong.expose()));
+            request = request.header(
+                "Authorization",
+                basic_auth(&target.client_id, wrong.expose()),
+            );
         }
         Credentials::Missing => {}
     }
@@ -315,7 +312,7 @@ async fn no_credentials_asked(w: &mut ConformanceWorld, endpoint: String) -> Res
 }
 
 /// A scenario whose premise contradicts the document's lists is a mistake in the feature file.
-fn premise(holds: bool, endpoint: &str, what: &str) -> Result<(), Failure> {
+pub fn premise(holds: bool, endpoint: &str, what: &str) -> Result<(), Failure> {
     if holds {
         return Ok(());
     }

@@ -1,5 +1,5 @@
-//! Protected resources reached with the access token (losgehts' JSON userinfo, ...), and the
-//! values inside a KYC verification record.
+//! Protected resources reached with the access token (losgehts' JSON userinfo, LoginSign's
+//! Bearer `GET /api/user`, as the dialect says), and the values inside a KYC verification record.
 
 use cucumber::{then, when};
 use serde_json::{Value, json};
@@ -7,41 +7,65 @@ use serde_json::{Value, json};
 use crate::checks::{self, Failure};
 use crate::http::{Body, Request};
 use crate::mocks::opaque;
+use crate::providers::Userinfo;
 use crate::secret::Secret;
 use crate::world::ConformanceWorld;
 
+/// Requests the userinfo the way the dialect says: a JSON body with the token and the client
+/// credentials (losgehts), or `Authorization: Bearer` (LoginSign's `GET /api/user`).
 async fn request_userinfo(
     w: &mut ConformanceWorld,
     token: &str,
-    secret: &str,
+    secret: Option<&str>,
 ) -> Result<(), Failure> {
     let target = w.target()?.clone();
-    let body = json!({"token": token, "client_id": target.client_id, "client_secret": secret});
-    let req =
-        Request::new(reqwest::Method::POST, target.url("/oauth/userinfo")).body(Body::Json(body));
+    let provider = target.provider.name();
+    let userinfo = w.dialect()?.userinfo.ok_or_else(|| {
+        Failure::new(format!(
+            "{provider} has no userinfo endpoint in its dialect"
+        ))
+    })?;
+    let req = match (userinfo, secret) {
+        (Userinfo::JsonBody(path), secret) => {
+            let secret = secret.unwrap_or(target.client_secret.expose());
+            let body =
+                json!({"token": token, "client_id": target.client_id, "client_secret": secret});
+            Request::new(reqwest::Method::POST, target.url(path)).body(Body::Json(body))
+        }
+        (Userinfo::Bearer(path), None) => Request::new(reqwest::Method::GET, target.url(path))
+            .header("Authorization", format!("Bearer {token}")),
+        (Userinfo::Bearer(_), Some(_)) => {
+            return Err(Failure::new(format!(
+                "{provider}'s userinfo takes only the Bearer token, no client secret: fix the feature"
+            )));
+        }
+    };
     w.send(req).await?;
     Ok(())
 }
 
+/// Requests the userinfo with the scenario's access token.
+pub async fn userinfo_with_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let token = w.access_token()?.expose().to_owned();
+    request_userinfo(w, &token, None).await
+}
+
 #[when("the client requests the userinfo with the access token")]
 async fn userinfo(w: &mut ConformanceWorld) -> Result<(), Failure> {
-    let token = w.access_token()?.expose().to_owned();
-    let secret = w.target()?.client_secret.expose().to_owned();
-    request_userinfo(w, &token, &secret).await
+    userinfo_with_token(w).await
 }
 
 #[when("the client requests the userinfo with a token the provider never issued")]
 async fn userinfo_unknown_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let forged = Secret::new(opaque("never-issued-"));
-    let secret = w.target()?.client_secret.expose().to_owned();
-    request_userinfo(w, forged.expose(), &secret).await
+    request_userinfo(w, forged.expose(), None).await
 }
 
 #[when("the client requests the userinfo with a wrong client secret")]
 async fn userinfo_wrong_secret(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let token = w.access_token()?.expose().to_owned();
     let wrong = Secret::new(opaque("wrong-secret-"));
-    request_userinfo(w, &token, wrong.expose()).await
+    request_userinfo(w, &token, Some(wrong.expose())).await
 }
 
 #[then(expr = "the provider refuses it with a client error and no {string}")]

@@ -2,8 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// The binary under test. `IDP_CONFORMANCE_BIN` overrides it: worktrees sharing one
 /// CARGO_TARGET_DIR overwrite each other's `target/debug/idp-conformance`, so a run that must
@@ -51,6 +52,8 @@ pub struct ScenarioResult {
     pub scenario: String,
     pub status: String,
     pub failure: Option<String>,
+    #[serde(default)]
+    pub skip_reason: Option<String>,
 }
 
 impl ScenarioResult {
@@ -68,4 +71,107 @@ impl ScenarioResult {
 pub fn results(reports: &Path) -> Vec<ScenarioResult> {
     let text = std::fs::read_to_string(reports.join("results.json")).expect("results.json written");
     serde_json::from_str(&text).expect("results.json parses")
+}
+
+/// `idp-conformance mock PROVIDER --port 0 ARGS` as a separate process, the way a real
+/// deployment is reached: over HTTP, through a target file. Killed when dropped.
+pub struct MockProcess {
+    child: Child,
+    /// Held open for as long as the mock runs (it writes status lines to it).
+    _stdout: BufReader<ChildStdout>,
+    /// `http://127.0.0.1:PORT`, as the mock printed it.
+    pub url: String,
+}
+
+impl MockProcess {
+    pub fn start(provider: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut cmd = bin();
+        cmd.args(["mock", provider, "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("the mock starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .last()
+            .expect("the mock prints its URL")
+            .to_owned();
+        Self {
+            child,
+            _stdout: stdout,
+            url,
+        }
+    }
+
+    /// `host:port` of the mock.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago (for a listener whose URL must be known in advance).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A plain HTTP/1.1 GET that follows no redirect: the status and the Location header. The test
+/// client that plays the person in a browser.
+pub fn http_get(url: &str) -> (u16, Option<String>) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let mut stream = std::net::TcpStream::connect(host).expect("the server listens");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let location = answer.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("location")
+            .then(|| v.trim().to_owned())
+    });
+    (status, location)
+}
+
+/// Writes a target file into `dir` and returns its path.
+pub fn target_file(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("target.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Starts `idp-conformance mock PROVIDER --port 0 ARGS` with `envs`; returns it and its URL.
+pub fn start_mock(provider: &str, args: &[&str], envs: &[(&str, &str)]) -> (MockProcess, String) {
+    let mock = MockProcess::start(provider, args, envs);
+    let url = mock.url.clone();
+    (mock, url)
 }

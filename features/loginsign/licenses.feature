@@ -1,0 +1,35 @@
+@loginsign
+Feature: Redeeming a LoginSign license code ties it to the user's connection
+  Seed 001_6e063679f8c9984f, "Licenses & subscriptions": "Full request/response examples, status
+  sync, and operator guidance live in the dedicated Licenses guide." It lists the end user's
+  routes (GET /api/user/licenses/subscriptions, POST /api/user/licenses/redeem; "session
+  cookie"), the developer portal's (variants: GET, POST, PATCH, DELETE; codes: generate, upload,
+  GET, DELETE), and the server-to-server status route (Basic). "Redemption ties an active code to
+  the user's connection for that app; see linkedConnectionId in the Licenses documentation."
+
+  What the document states is encoded: the routes and their credentials
+  (credentials_per_api.feature), and the link from a redeemed code to the user's connection
+  (below). Everything else is assumed, because the Licenses guide is not part of the document;
+  the assumptions are tagged @assumed and listed here:
+  - POST .../licenses/variants takes {"name"} and answers the new variant's {"id"};
+  - POST .../licenses/codes/generate takes {"variantId", "count"} and answers {"codes": [{"id",
+    "code"}]}, the codes active;
+  - POST /api/user/licenses/redeem takes {"code"}; each answer is 200 or 201;
+  - GET .../licenses/codes answers {"codes": [...]} whose entries carry "id" and
+    "linkedConnectionId", the id of the connection the code is tied to.
+  No schema requires any of these members.
+
+  The end user's session cookie comes from the embedded mock: no documented route hands one to a
+  client (@mock-only). The user's connection is the one GET /api/user names.
+
+  @documented @assumed @mock-only @needs-authorization @needs-app-id @needs-developer-session
+  Scenario: A redeemed code is linked to the user's connection
+    Given the user has authorized the client
+    And the client has exchanged the authorization code for an access token
+    And the client knows the user's connection from its profile
+    And the developer has created a license variant
+    And the developer has generated a license code for the variant
+    And the user has a LoginSign session
+    When the user redeems the license code
+    Then the response status is 200 or 201
+    And the developer's code list links the code to the user's connection

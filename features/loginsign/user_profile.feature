@@ -1,0 +1,56 @@
+@loginsign @needs-authorization
+Feature: LoginSign answers the connection's profile for a valid Bearer access token
+  Seed 001_6e063679f8c9984f, "Authentication": "Include the access token in the Authorization
+  header: Authorization: Bearer YOUR_ACCESS_TOKEN". "GET /api/user: Get current user": "Returns
+  the authenticated connection's profile for this app. The id field is the connection id (per app
+  link), not the user's internal database id", answering {"id": "connection_id", "globalId":
+  "AB1234", "name", "email", "image"}. "User Identity": "a Global User ID — a short identifier in
+  the format XX1234 (2 letters + 4 digits)".
+
+  Interpretations:
+  - Every member of the example is required (schema loginsign/user); image is a URI; email is an
+    address, or "-" as the developer portal's list allows.
+  - "2 letters": ASCII letters of either case; the examples are upper case (schema
+    loginsign/global_user_id).
+  - The connection id is checked against the developer portal's user list, whose id is the
+    connection id: the same entry carries the same Global User ID. That scenario needs the
+    developer session (@needs-developer-session, @needs-app-id).
+  - The document does not say what an invalid or expired token gets. RFC 6750 §3.1: 401 with a
+    WWW-Authenticate: Bearer challenge (@rfc6750); "All errors return JSON" adds the body.
+  - expires_in (3600 in the example) is read as the token's lifetime; the expiry scenario moves
+    the mock's clock (@mock-only) and runs alone (@serial).
+
+  Background:
+    Given the user has authorized the client
+    And the client has exchanged the authorization code for an access token
+
+  @documented
+  Scenario: The profile matches the documented answer
+    When the client requests the userinfo with the access token
+    Then the response status is 200
+    And the body matches the schema "loginsign/user"
+
+  @documented
+  Scenario: The Global User ID is two letters and four digits
+    When the client requests the userinfo with the access token
+    Then the value at "/globalId" matches the schema "loginsign/global_user_id"
+
+  @documented @needs-developer-session @needs-app-id
+  Scenario: The profile's id is the connection id the developer portal lists
+    Given the client knows the user's connection from its profile
+    When the developer lists the app's users
+    Then the list includes the user's connection with the user's Global User ID
+
+  @documented @rfc6750
+  Scenario: A token the provider never issued is refused with a Bearer challenge
+    When the client requests the userinfo with a token the provider never issued
+    Then the response status is 401
+    And the response challenges for "Bearer" authentication
+    And the body matches the schema "loginsign/error"
+
+  @documented @rfc6749 @mock-only @serial
+  Scenario: The access token no longer works after expires_in seconds
+    Given 3600 seconds pass on the provider's clock
+    When the client requests the userinfo with the access token
+    Then the response status is 401
+    And the body matches the schema "loginsign/error"

@@ -1,0 +1,18 @@
+@oauth2 @needs-authorization @needs-redirect
+Feature: An OAuth 2.0 server redirects back with a code and the state the client sent
+  RFC 6749 §4.1.2: "If the resource owner grants the access request, the authorization server
+  issues an authorization code and delivers it to the client by adding the following parameters
+  to the query component of the redirection URI": code (REQUIRED) and state ("REQUIRED if the
+  "state" parameter was present in the client authorization request. The exact value received
+  from the client.").
+
+  The generic provider (oauth2) checks any standard authorization server; its endpoint paths,
+  token request encoding, field names and client authentication come from the target file's
+  [providers.oauth2.dialect] table (docs/target-files.md), the standard's by default. A user
+  completes the authorization through the target's authorization strategy.
+
+  @rfc6749
+  Scenario: The redirect carries a code and the state the client sent
+    When the client requests authorization
+    Then the provider redirects to the callback with a code
+    And the callback carries the same state

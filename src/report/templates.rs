@@ -1,0 +1,49 @@
+//! The templates of the rendered reports, compiled into the binary (`templates/`), and the one
+//! place they are rendered: every output passes redaction.
+
+use std::sync::LazyLock;
+
+use serde::Serialize;
+
+use crate::secret;
+
+static ENV: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
+    let mut env = minijinja::Environment::new();
+    // `.html` templates escape HTML; `.md` ones escape nothing, so table cells use `cell`.
+    for (name, source) in [
+        ("report.html", include_str!("../../templates/report.html")),
+        ("diff.md", include_str!("../../templates/diff.md")),
+    ] {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("templates/{name} compiles: {e:#}"));
+    }
+    env.add_filter("cell", markdown_cell);
+    env
+});
+
+/// Text that can stand in one Markdown table cell: pipes escaped, lines joined.
+fn markdown_cell(text: String) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders template `name` with `context`, redacted.
+pub fn render(name: &str, context: &impl Serialize) -> Result<String, String> {
+    let out = ENV
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(context)))
+        .map_err(|e| format!("cannot render {name}: {e:#}"))?;
+    Ok(secret::redact(&out))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_compiles() {
+        assert!(super::ENV.templates().count() >= 2);
+    }
+
+    #[test]
+    fn cells_escape_pipes_and_join_lines() {
+        assert_eq!(super::markdown_cell("a|b\nc".into()), "a\\|b c");
+    }
+}

@@ -1,0 +1,322 @@
+//! The HTML report (`reports/index.html`) and the documentation page (`idp-conformance docs`):
+//! self-contained, every scenario with its steps' verdicts, every failure with its evidence, the
+//! steps linked to their schemas. Rendered pages are insta snapshots; a headless Chromium opens
+//! the report (tests/browser in this file).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+/// A fixture path relative to the crate root (the binary runs there), so pages name it alike
+/// on every machine.
+fn fixture(rel: &str) -> PathBuf {
+    Path::new("tests/fixtures/html").join(rel)
+}
+
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"st-[a-z0-9]{24}", "st-[STATE]"),
+        (r"\b\d+(\.\d)? (ms|s)\b", "[TIME]"),
+        (
+            r"idp-conformance \d+\.\d+\.\d+",
+            "idp-conformance [VERSION]",
+        ),
+    ]
+}
+
+/// The page without its style and script: what a person reads.
+fn readable(html: &str) -> &str {
+    let start = html.find("<body").expect("a body");
+    let end = html.find("<script>").expect("the inline script");
+    &html[start..end]
+}
+
+/// Nothing on the page is fetched: no external script, style, image, font or frame.
+pub fn assert_self_contained(html: &str) {
+    for needle in [
+        "<script src",
+        "<link",
+        "<img",
+        "<iframe",
+        "@import",
+        "url(",
+        "src=\"http",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
+        assert!(!html.contains(needle), "the page references {needle}");
+    }
+}
+
+/// Runs the fixture feature against the losgehts mock with two defects: one scenario passes,
+/// one fails its schema check, one fails its status check.
+pub fn run_fixture(reports: &Path) -> String {
+    let features = fixture("features");
+    let schemas = fixture("schemas");
+    let out = common::run(
+        &[
+            "--provider",
+            "losgehts",
+            "--features",
+            features.to_str().unwrap(),
+            "--schemas",
+            schemas.to_str().unwrap(),
+            "--mock-defect",
+            "losgehts:missing-expires-in",
+            "--mock-defect",
+            "losgehts:code-reusable",
+        ],
+        reports,
+    );
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    std::fs::read_to_string(reports.join("index.html")).expect("index.html written")
+}
+
+#[test]
+fn the_report_documents_each_scenario_with_its_verdict_and_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = run_fixture(tmp.path());
+    assert_self_contained(&html);
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("report_with_failures", readable(&html));
+    });
+}
+
+fn docs(args: &[&str]) -> std::process::Output {
+    common::bin()
+        .arg("docs")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn docs_renders_the_contracts_without_running_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_file = tmp.path().join("docs.html");
+    let out = docs(&[
+        "--features",
+        fixture("features").to_str().unwrap(),
+        "--schemas",
+        fixture("schemas").to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("1 features (3 scenarios) written to"),
+        "{}",
+        common::text(&out)
+    );
+    let html = std::fs::read_to_string(&out_file).unwrap();
+    assert_self_contained(&html);
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("docs_page", readable(&html));
+    });
+}
+
+#[test]
+fn docs_of_the_shipped_features_have_a_section_per_provider_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_file = tmp.path().join("docs.html");
+    let out = docs(&["--out", out_file.to_str().unwrap()]);
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let html = std::fs::read_to_string(&out_file).unwrap();
+    for entry in std::fs::read_dir(common::root().join("features")).unwrap() {
+        let name = entry
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .replace('_', "-");
+        assert!(
+            html.contains(&format!("id=\"provider-{name}\"")),
+            "no section for features/{name}"
+        );
+    }
+    assert!(html.contains("<section id=\"schemas\">"));
+}
+
+#[test]
+fn docs_stops_at_a_malformed_feature_naming_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let features = tmp.path().join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    std::fs::write(
+        features.join("bad.feature"),
+        "Feature: x\n\n  Scenario: y\n    Given a step\n  Nonsense here\n",
+    )
+    .unwrap();
+    let out = docs(&[
+        "--features",
+        features.to_str().unwrap(),
+        "--out",
+        tmp.path().join("docs.html").to_str().unwrap(),
+    ]);
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("bad.feature:5:"),
+        "{}",
+        common::text(&out)
+    );
+    assert!(!tmp.path().join("docs.html").exists());
+}
+
+/// Debian's chromium, installed by `scripts/ensure-chromium.sh` when missing.
+fn chromium() -> String {
+    let out = std::process::Command::new("bash")
+        .arg(common::root().join("scripts/ensure-chromium.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "scripts/ensure-chromium.sh could not provide /usr/bin/chromium:\n{}",
+        common::text(&out)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned()
+}
+
+/// The DOM after the page's scripts ran, and every console message the page produced (read
+/// from Chromium's log on stderr).
+fn dom_and_console(browser: &str, profile: &Path, url: &str) -> (String, Vec<String>) {
+    let (dom, log) = headless(
+        browser,
+        profile,
+        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
+        url,
+    );
+    let console = log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_owned)
+        .collect();
+    (dom, console)
+}
+
+/// Runs headless Chromium on `url` with `args`, bounded in time; returns (stdout, stderr).
+fn headless(browser: &str, profile: &Path, args: &[&str], url: &str) -> (String, String) {
+    let out = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        common::text(&out)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_report_renders_in_headless_chromium_with_its_failure_details() {
+    let browser = chromium();
+    let tmp = tempfile::tempdir().unwrap();
+    let reports = tmp.path().join("reports");
+    let out = common::run(&["--mock-defect", "losgehts:missing-expires-in"], &reports);
+    assert_eq!(common::code(&out), 1, "{}", common::text(&out));
+    let url = format!(
+        "file://{}#status=failed",
+        reports.join("index.html").display()
+    );
+
+    let (dom, console) = dom_and_console(&browser, &tmp.path().join("profile-dom"), &url);
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    assert!(
+        dom.contains("data-ready=\"true\""),
+        "the page's script did not finish"
+    );
+    // The status filter from the URL hid every scenario that did not fail.
+    let tags = |status: &str| -> Vec<String> {
+        dom.split(&format!("<div class=\"scenario {status}\""))
+            .skip(1)
+            .map(|rest| rest.split('>').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    let failed = tags("failed");
+    assert_eq!(
+        failed.len(),
+        2,
+        "the two scenarios missing-expires-in breaks"
+    );
+    assert!(
+        failed.iter().all(|t| !t.contains(" hidden")),
+        "failures shown"
+    );
+    let passed = tags("passed");
+    assert!(passed.len() > 100);
+    assert!(
+        passed.iter().all(|t| t.contains(" hidden")),
+        "passes hidden"
+    );
+    let failed = failed.len();
+    assert!(
+        dom.contains(&format!("{failed} of ")),
+        "the count of shown scenarios"
+    );
+    // The failure details: the failing step, the schema error, the redacted exchange.
+    for evidence in [
+        "Why it failed",
+        "\"expires_in\" is a required property",
+        "Request and response (secrets masked)",
+        "\"access_token\":\"[REDACTED]\"",
+        "href=\"#schema-losgehts-token-response\"",
+    ] {
+        assert!(dom.contains(evidence), "the page lacks {evidence}");
+    }
+
+    // A screenshot of the failures for people to look at (reports/ is not committed).
+    let shot = common::root().join("reports/index-failures.png");
+    let _ = std::fs::remove_file(&shot);
+    headless(
+        &browser,
+        &tmp.path().join("profile-shot"),
+        &[
+            "--window-size=1400,2000",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &url,
+    );
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        size > 30_000,
+        "the screenshot is missing or blank ({size} bytes)"
+    );
+}
+
+#[test]
+fn the_console_check_sees_a_script_error() {
+    let browser = chromium();
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("broken.html");
+    std::fs::write(
+        &page,
+        "<html><body><script>notDefined();</script></body></html>",
+    )
+    .unwrap();
+    let url = format!("file://{}", page.display());
+    let (_, console) = dom_and_console(&browser, &tmp.path().join("profile"), &url);
+    assert!(
+        console.iter().any(|l| l.contains("notDefined")),
+        "a script error reaches the log the report's test reads: {console:#?}"
+    );
+}
