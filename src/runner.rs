@@ -327,7 +327,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             console
                 .summarized()
                 .tee::<ConformanceWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
-                .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
+                .tee::<ConformanceWorld, _>(
+                    report::FeatureJson::new(json.clone())
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes(),
+                )
                 .tee::<ConformanceWorld, _>(
                     collector.discard_stats_writes().discard_arbitrary_writes(),
                 )

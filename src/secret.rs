@@ -49,14 +49,26 @@ impl fmt::Display for Secret {
 
 /// Every registered secret form, indexed by its first [`MIN_SECRET_LEN`] bytes so that
 /// [`redact`] reads a text once, whatever the number of secrets (a run registers every code and
-/// token it sees: hundreds of forms, and the console writes thousands of lines).
+/// token it sees: hundreds of forms; the console writes thousands of lines and the reports
+/// megabytes).
 #[derive(Default)]
 struct Registry {
     /// The first four bytes of a form -> the forms starting with them, longest first.
-    by_prefix: HashMap<[u8; MIN_SECRET_LEN], Vec<String>>,
-    /// One bit per possible first two bytes of a form: most positions of a text are ruled out
-    /// without a hash lookup.
-    first_two: Vec<u64>,
+    by_prefix: HashMap<u32, Vec<String>>,
+    /// A bit per hash of a form's first four bytes: almost every position of a text is ruled
+    /// out by one multiplication and one bit test, without a map lookup.
+    filter: Option<Box<Filter>>,
+}
+
+type Filter = [u64; (1 << FILTER_BITS) / 64];
+
+/// Bits in [`Registry::filter`] (128 KiB): a few thousand forms leave it almost empty.
+const FILTER_BITS: u32 = 20;
+
+/// Where `key` (a form's first four bytes) sits in the filter: (word, bit in the word).
+fn filter_slot(key: u32) -> (usize, u32) {
+    let bit = key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS);
+    ((bit >> 6) as usize, bit & 63)
 }
 
 impl Registry {
@@ -71,24 +83,19 @@ impl Registry {
         forms.push(form);
         // Longest first, so that a secret containing another is masked whole.
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        if self.first_two.is_empty() {
-            self.first_two = vec![0; 65536 / 64];
-        }
-        let bit = usize::from(u16::from_le_bytes([key[0], key[1]]));
-        self.first_two[bit / 64] |= 1 << (bit % 64);
+        let filter = self.filter.get_or_insert_with(|| {
+            vec![0; (1 << FILTER_BITS) / 64]
+                .into_boxed_slice()
+                .try_into()
+                .expect("the filter's size")
+        });
+        let (word, bit) = filter_slot(key);
+        filter[word] |= 1 << bit;
     }
 
-    /// Whether a registered form starts with the bytes `a`, `b`.
-    fn could_start(&self, a: u8, b: u8) -> bool {
-        let bit = usize::from(u16::from_le_bytes([a, b]));
-        self.first_two
-            .get(bit / 64)
-            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
-    }
-
-    /// The length of the longest registered form that `text[at..]` starts with.
-    fn longest_at(&self, text: &[u8], at: usize) -> Option<usize> {
-        let key = prefix(text, at)?;
+    /// The length of the longest registered form that `text[at..]` starts with; `key` is the
+    /// first four bytes there, and the filter let it through.
+    fn longest_at(&self, text: &[u8], at: usize, key: u32) -> Option<usize> {
         self.by_prefix
             .get(&key)?
             .iter()
@@ -97,8 +104,9 @@ impl Registry {
     }
 }
 
-fn prefix(bytes: &[u8], at: usize) -> Option<[u8; MIN_SECRET_LEN]> {
-    bytes.get(at..at + MIN_SECRET_LEN)?.try_into().ok()
+fn prefix(bytes: &[u8], at: usize) -> Option<u32> {
+    let four: [u8; MIN_SECRET_LEN] = bytes.get(at..at + MIN_SECRET_LEN)?.try_into().ok()?;
+    Some(u32::from_le_bytes(four))
 }
 
 static REGISTERED: LazyLock<RwLock<Registry>> = LazyLock::new(RwLock::default);
@@ -141,11 +149,16 @@ pub fn redact(text: &str) -> String {
     // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
     // starts and ends on character boundaries.
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    for at in 0..bytes.len().saturating_sub(MIN_SECRET_LEN - 1) {
-        if !registered.could_start(bytes[at], bytes[at + 1]) {
+    let Some(filter) = registered.filter.as_deref() else {
+        return text.to_owned();
+    };
+    for (at, four) in bytes.windows(MIN_SECRET_LEN).enumerate() {
+        let key = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+        let (word, bit) = filter_slot(key);
+        if filter[word] & (1 << bit) == 0 {
             continue;
         }
-        let Some(len) = registered.longest_at(bytes, at) else {
+        let Some(len) = registered.longest_at(bytes, at, key) else {
             continue;
         };
         match runs.last_mut() {

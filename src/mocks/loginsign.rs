@@ -23,7 +23,9 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::{Clock, Issued, clock_routes, defects, opaque, redirect_with, token_answer};
+use super::{
+    Clock, Issued, client_for, clock_routes, defects, opaque, redirect_with, token_answer,
+};
 use crate::secret::Secret;
 
 defects!(
@@ -450,15 +452,12 @@ pub fn router(config: Config) -> Router {
         ],
         ..State_::default()
     };
+    let webhooks = client_for(config.webhook_url.as_deref());
     let mock = Arc::new(Mock {
         config,
         clock: Arc::default(),
         state: Mutex::new(state),
-        webhooks: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(5))
-            .build()
-            .expect("a plain HTTP client builds"),
+        webhooks,
     });
     let app_api = Router::new()
         .route("/users", get(app_users))

@@ -13,8 +13,8 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{
-    Clock, Issued, clock_routes, defects, oauth_error, opaque, redirect_with, token_answer,
-    url_with,
+    Clock, Issued, client_for, clock_routes, defects, oauth_error, opaque, redirect_with,
+    token_answer, url_with,
 };
 use crate::secret::Secret;
 
@@ -94,22 +94,14 @@ impl Mock {
 
 /// The router serving the losgehts API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
-    crate::http::install_crypto_provider();
-    let mut notifier = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(5));
-    if config.callback.starts_with("http://") {
-        // It only ever calls the registered callback: over plain HTTP it needs none of the
-        // system's root certificates, which take milliseconds to load.
-        notifier = notifier.tls_certs_only([]);
-    }
+    let notifier = client_for(Some(&config.callback));
     let mock = Arc::new(Mock {
         config,
         clock: Arc::default(),
         codes: Mutex::default(),
         tokens: Mutex::default(),
         last_state: Mutex::default(),
-        notifier: notifier.build().expect("a plain HTTP client builds"),
+        notifier,
     });
     Router::new()
         .route("/oauth/authorize", get(authorize))

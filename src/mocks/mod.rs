@@ -94,6 +94,20 @@ pub fn clock_routes(clock: Arc<Clock>) -> Router {
         .with_state(clock)
 }
 
+/// The client a mock calls its client's server with (a callback notification, a webhook): no
+/// redirects followed, 5 s to answer. For a plain-HTTP `url` (or none) it loads none of the
+/// system's root certificates, which take milliseconds per client.
+pub fn client_for(url: Option<&str>) -> reqwest::Client {
+    crate::http::install_crypto_provider();
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(5));
+    if url.is_none_or(|u| u.starts_with("http://")) {
+        builder = builder.tls_certs_only([]);
+    }
+    builder.build().expect("a plain HTTP client builds")
+}
+
 /// A random opaque value with a recognisable prefix (tests search reports for the prefixes).
 pub fn opaque(prefix: &str) -> String {
     let mut rng = rand::rng();

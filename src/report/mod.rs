@@ -4,6 +4,7 @@
 
 mod collector;
 pub mod failure_view;
+mod feature_json;
 pub mod html;
 pub mod run_record;
 pub mod shape;
@@ -11,6 +12,7 @@ mod summary;
 pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
+pub use feature_json::FeatureJson;
 pub use run_record::RunRecord;
 pub use shape::ShapeLog;
 pub use summary::{console_summary, markdown_summary};
