@@ -305,23 +305,35 @@ fn profile(dir: &Path) {
             "reqwest::async_impl::client::ClientBuilder::build",
         ),
         (
-            "run the scenarios: steps, checks, HTTP client (cucumber's runner)",
-            "cucumber::runner::basic::execute::{{closure}}",
+            "match each step to its definition (cucumber's Collection::find)",
+            "cucumber::step::Collection<World>::find",
+        ),
+        (
+            "send the requests (World::send: HTTP client, retries, shape records)",
+            "idp_conformance::world::ConformanceWorld::send::{{closure}}",
+        ),
+        (
+            "  of which recording the shape of each answer",
+            "idp_conformance::world::ConformanceWorld::record_shape",
         ),
         (
             "cucumber's writers: console, JUnit, JSON, results collector",
             "<cucumber::writer::tee::Tee<L,R> as cucumber::writer::Writer<W>>::handle_event::{{closure}}",
         ),
         (
-            "  of which the JSON writer finding each event's feature and element",
-            "cucumber::writer::json::Json<Out>::mut_or_insert_element",
+            "  of which cucumber's JSON writers (one per feature)",
+            "<cucumber::writer::json::Json<Out> as cucumber::writer::Writer<W>>::handle_event::{{closure}}",
         ),
         (
             "the mocks' connections (axum on hyper)",
             "axum::serve::handle_connection::{{closure}}::{{closure}}",
         ),
         (
-            "write the reports (render, redact, write)",
+            "render index.html (beside the other reports' writing)",
+            "idp_conformance::report::html::run_page",
+        ),
+        (
+            "write the other reports (render, redact, write)",
             "idp_conformance::report::write_all",
         ),
         ("redaction, everywhere", "idp_conformance::secret::redact"),

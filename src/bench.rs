@@ -195,18 +195,14 @@ async fn pieces(
     let scratch = reports.join("bench-write");
     let mut write_error = None;
     let write = per_call(iterations.div_ceil(40).max(1), || {
-        let written = report::html::run_page(&all_features, schemas_dir, &record, None).and_then(
-            |index_html| {
-                report::write_all(
-                    &scratch,
-                    &record.target,
-                    &results,
-                    &junit,
-                    &cucumber_json,
-                    &record,
-                    &index_html,
-                )
-            },
+        let written = report::write_all(
+            &scratch,
+            &record.target,
+            &results,
+            &junit,
+            &cucumber_json,
+            &record,
+            || report::html::run_page(&all_features, schemas_dir, &record, None),
         );
         if let Err(e) = written {
             write_error = Some(e);

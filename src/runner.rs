@@ -371,8 +371,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let diff = baseline
         .as_ref()
         .map(|(b, file)| crate::diff::compare(b, file, &record, "this run"));
-    let index_html = report::html::run_page(&doc_features, &args.schemas, &record, diff.clone())
-        .map_err(usage)?;
     if let (Some(shard), Some(keys)) = (args.shard, &shard_keys) {
         let manifest = shard::Manifest {
             index: shard.index,
@@ -397,7 +395,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         &junit.contents(),
         &json.contents(),
         &record,
-        &index_html,
+        || report::html::run_page(&doc_features, &args.schemas, &record, diff.clone()),
     )
     .map_err(usage)?;
     if let Some(diff) = &diff {

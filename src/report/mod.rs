@@ -61,7 +61,9 @@ impl std::io::Write for RedactingStdout {
 
 /// Renders and writes every report of a run but the diff and the shard manifest: cucumber's
 /// `junit.xml` and `cucumber.json` (their writers' output), `summary.md`, `results.json`, the run
-/// record `run.json` and the rendered `index.html`. The error names the report.
+/// record `run.json`, and `index.html` as `index_html` renders it. The page renders and is
+/// written on a second thread meanwhile: it is as much work as all the others together. The
+/// error names the report.
 pub fn write_all(
     dir: &Path,
     target_label: &str,
@@ -69,23 +71,29 @@ pub fn write_all(
     junit: &str,
     json: &str,
     record: &RunRecord,
-    index_html: &str,
+    index_html: impl FnOnce() -> Result<String, String> + Send,
 ) -> Result<(), String> {
-    let summary = markdown_summary(results, target_label);
-    let results_json = serde_json::to_string_pretty(results).unwrap_or_default();
-    let run_json = serde_json::to_string_pretty(record).unwrap_or_default();
-    for (name, contents) in [
-        ("junit.xml", junit),
-        ("cucumber.json", json),
-        ("summary.md", &summary),
-        ("results.json", &results_json),
-        (run_record::RUN_FILE, &run_json),
-        ("index.html", index_html),
-    ] {
+    let write = |name: &str, contents: &str| {
         write_report(dir, name, contents)
-            .map_err(|e| format!("cannot write {}/{name}: {e}", dir.display()))?;
-    }
-    Ok(())
+            .map_err(|e| format!("cannot write {}/{name}: {e}", dir.display()))
+    };
+    std::thread::scope(|scope| {
+        let page = scope.spawn(|| write("index.html", &index_html()?));
+        let summary = markdown_summary(results, target_label);
+        let results_json = serde_json::to_string_pretty(results).unwrap_or_default();
+        let run_json = serde_json::to_string_pretty(record).unwrap_or_default();
+        for (name, contents) in [
+            ("junit.xml", junit),
+            ("cucumber.json", json),
+            ("summary.md", &summary),
+            ("results.json", &results_json),
+            (run_record::RUN_FILE, &run_json),
+        ] {
+            write(name, contents)?;
+        }
+        page.join()
+            .map_err(|_| "rendering index.html failed (a panic)".to_owned())?
+    })
 }
 
 /// Writes `contents` redacted to `dir/name` through a temporary file and a rename, so a report
