@@ -333,8 +333,8 @@ fn profile(dir: &Path) {
             "idp_conformance::report::html::run_page",
         ),
         (
-            "write the other reports (render, redact, write)",
-            "idp_conformance::report::write_all",
+            "write the reports (redact, write to a temporary file, rename)",
+            "idp_conformance::report::write_report",
         ),
         ("redaction, everywhere", "idp_conformance::secret::redact"),
     ] {

@@ -15,12 +15,11 @@ use cucumber::gherkin::{Feature, Step};
 use serde_json::json;
 
 use crate::cli::{Cli, Command, ExitCode};
-use crate::mocks::{RunningMock, opaque, serve};
+use crate::mocks::{RunningMock, serve};
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, ScenarioResult};
 use crate::schema::SchemaSet;
-use crate::secret::{self, Secret};
 use crate::stats::{self, RunStats};
 use crate::world::ConformanceWorld;
 use crate::{features, runner};
@@ -263,13 +262,7 @@ async fn floor(stats_file: &Path, jobs: usize) -> Result<serde_json::Value, Stri
     for m in &recorded.mocks {
         let provider = Provider::parse(&m.provider)
             .ok_or_else(|| format!("unknown provider {} in the stats file", m.provider))?;
-        let client = MockClient {
-            client_id: "40".to_owned(),
-            client_secret: Secret::new(opaque("mock-secret-")),
-            redirect_uri: receiver.callback_url(),
-            developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
-            webhook_url: Some(receiver.webhook_url()),
-        };
+        let client = MockClient::for_run(&receiver);
         let mock = serve(provider.mock_router(&client, &[])?, 0)
             .await
             .map_err(|e| e.to_string())?;

@@ -15,14 +15,14 @@ use crate::authorization::{self, Authorizer};
 use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
 use crate::http::{self, HttpClient, Limits, Request, Tls};
-use crate::mocks::{RunningMock, opaque, serve};
+use crate::mocks::{RunningMock, serve};
 use crate::needs;
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
-use crate::secret::{self, Secret};
+use crate::secret;
 use crate::shard;
 use crate::stats::RunStats;
 use crate::target::{self, AppAccess, Target};
@@ -146,14 +146,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 .map_err(|e| usage(format!("cannot start the callback receiver: {e}")))?;
             let mut targets = Vec::new();
             for &p in &providers {
-                let client = MockClient {
-                    client_id: "40".to_owned(),
-                    client_secret: Secret::new(opaque("mock-secret-")),
-                    redirect_uri: r.callback_url(),
-                    developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
-                    webhook_url: Some(r.webhook_url()),
-                };
-                secret::register_basic(&client.client_id, client.client_secret.expose());
+                let client = MockClient::for_run(&r);
                 let router = p
                     .mock_router(&client, defects.get(&p).map(Vec::as_slice).unwrap_or(&[]))
                     .map_err(usage)?;
