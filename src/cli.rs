@@ -76,6 +76,9 @@ pub enum Command {
         /// Only this provider's defects.
         provider: Option<String>,
     },
+    /// Measurements for `cargo bench` (benches/suite.rs); not a user command.
+    #[command(hide = true)]
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +130,10 @@ pub struct RunArgs {
     /// marked incomplete (exit 4), as Ctrl-C does.
     #[arg(long, value_name = "DURATION", value_parser = crate::interrupt::parse_duration)]
     pub max_duration: Option<std::time::Duration>,
+    /// Write run statistics (schemas compiled, exchanges, each mock's connections and routes) as
+    /// JSON: the evidence behind BENCHMARKS.md.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub stats: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

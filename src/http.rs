@@ -224,6 +224,16 @@ impl HttpClient {
     /// `tls.extra_roots`, and the proxy of the standard environment variables (reqwest reads
     /// them; see [`proxy_from_env`]).
     pub fn new(limits: Limits, tls: &Tls) -> Result<Self, String> {
+        Self::build(limits, tls, true)
+    }
+
+    /// A client for the embedded mocks, which speak plain HTTP on loopback: it loads none of
+    /// the system's root certificates (milliseconds of every run against the mocks).
+    pub fn loopback(limits: Limits) -> Result<Self, String> {
+        Self::build(limits, &Tls::default(), false)
+    }
+
+    fn build(limits: Limits, tls: &Tls, system_roots: bool) -> Result<Self, String> {
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -240,6 +250,9 @@ impl HttpClient {
                 "TLS certificate verification is OFF (insecure_skip_tls_verify)"
             );
             builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if !system_roots {
+            builder = builder.tls_certs_only([]);
         }
         let client = builder
             .build()
@@ -291,6 +304,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
+        crate::stats::exchange();
         let response = Response {
             status,
             headers,

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod authorization;
+mod bench;
 mod checks;
 mod cli;
 mod diff;
@@ -29,6 +30,7 @@ mod runner;
 mod schema;
 mod secret;
 mod shard;
+mod stats;
 mod step_check;
 mod steps;
 mod target;
@@ -71,6 +73,7 @@ fn main() -> std::process::ExitCode {
             Command::Mock(args) => serve_mock(args).await,
             Command::MergeReports(args) => merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
+            Command::Bench(args) => bench::bench(args).await,
             Command::Docs(args) => docs::run(args),
             Command::Diff(args) => diff::run(args),
         }

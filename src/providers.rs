@@ -195,6 +195,25 @@ pub struct MockClient {
     pub webhook_url: Option<String>,
 }
 
+impl MockClient {
+    /// The client an embedded mock serves in a run: fresh secrets (registered for redaction,
+    /// Basic credentials included), the receiver's callback and webhook URLs.
+    pub fn for_run(receiver: &crate::receiver::Receiver) -> Self {
+        let client = Self {
+            client_id: "40".to_owned(),
+            client_secret: Secret::new(mocks::opaque("mock-secret-")),
+            redirect_uri: receiver.callback_url(),
+            developer_session: crate::secret::cookie(&format!(
+                "ls_dev={}",
+                mocks::opaque("lsdev_")
+            )),
+            webhook_url: Some(receiver.webhook_url()),
+        };
+        crate::secret::register_basic(&client.client_id, client.client_secret.expose());
+        client
+    }
+}
+
 /// How a token request is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

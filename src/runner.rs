@@ -16,15 +16,16 @@ use crate::cli::{ExitCode, RunArgs};
 use crate::features::{self, Preparsed};
 use crate::http::{self, HttpClient, Limits, Request, Tls};
 use crate::interrupt;
-use crate::mocks::{RunningMock, opaque, serve};
+use crate::mocks::{RunningMock, serve};
 use crate::needs;
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
 use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
-use crate::secret::{self, Secret};
+use crate::secret;
 use crate::shard;
+use crate::stats::RunStats;
 use crate::step_check;
 use crate::target::{self, AppAccess, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
@@ -90,8 +91,17 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             })
             .collect::<Result<_, _>>()?
     };
-    let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
-    let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    // Start-up on both cores: the step regexes (each compiled once per process; cucumber's
+    // builder below then clones them) and the schemas compile while this thread parses features.
+    let steps_compiled = tokio::task::spawn_blocking(|| drop(ConformanceWorld::collection()));
+    let schemas = tokio::task::spawn_blocking({
+        let dir = args.schemas.clone();
+        move || SchemaSet::load(&dir)
+    });
+    let all_features = features::load(&args.features);
+    let schemas = schemas.await.map_err(|e| usage(e.to_string()))?;
+    let schemas = schemas.map_err(|e| usage(e.0))?;
+    let all_features = all_features.map_err(|e| usage(e.0))?;
     step_check::ensure_defined(&all_features, |f, r, s| {
         is_selected(
             &features::merged_tags(f, r, s),
@@ -146,14 +156,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 .map_err(|e| usage(format!("cannot start the callback receiver: {e}")))?;
             let mut targets = Vec::new();
             for &p in &providers {
-                let client = MockClient {
-                    client_id: "40".to_owned(),
-                    client_secret: Secret::new(opaque("mock-secret-")),
-                    redirect_uri: r.callback_url(),
-                    developer_session: secret::cookie(&format!("ls_dev={}", opaque("lsdev_"))),
-                    webhook_url: Some(r.webhook_url()),
-                };
-                secret::register_basic(&client.client_id, client.client_secret.expose());
+                let client = MockClient::for_run(&r);
                 let router = p
                     .mock_router(&client, defects.get(&p).map(Vec::as_slice).unwrap_or(&[]))
                     .map_err(usage)?;
@@ -199,7 +202,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             .await
             .map_err(|e| usage(format!("{} authorization: {e}", t.provider.name())))?;
     }
-    let http = HttpClient::new(limits, &tls).map_err(usage)?;
+    let http = if args.target.is_none() {
+        HttpClient::loopback(limits)
+    } else {
+        HttpClient::new(limits, &tls)
+    }
+    .map_err(usage)?;
     preflight(&http, &targets, RetryPolicy { max: args.retries }).await?;
 
     let embedded = args.target.is_none();
@@ -320,13 +328,18 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         writer::Coloring::Auto
     };
     let console = writer::Basic::raw(RedactingStdout, coloring, args.verbose);
+    let _ = steps_compiled.await;
     let cucumber = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)
         .with_writer(
             console
                 .summarized()
                 .tee::<ConformanceWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
-                .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
+                .tee::<ConformanceWorld, _>(
+                    report::FeatureJson::new(json.clone())
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes(),
+                )
                 .normalized()
                 // Before normalization: a scenario that finished is recorded at once, even
                 // while an earlier one still runs (what an interrupted run reports).
@@ -369,25 +382,23 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let reports = &args.reports;
     let mut summary = report::markdown_summary(&results, &target_label);
     let mut junit_xml = junit.contents();
+    let mut cucumber_json = Some(json.contents());
     if let Some(inc) = &incomplete {
         // cucumber's JUnit and JSON writers write only when every scenario has finished.
         summary = interrupt::mark_summary(&summary, inc);
         junit_xml = report::junit_from_results(&results, &inc.banner());
+        cucumber_json = None;
         let _ = std::fs::remove_file(reports.join("cucumber.json"));
     }
-    let results_json = serde_json::to_string_pretty(&results).unwrap_or_default();
     let record = report::RunRecord::new(
         &target_label,
         started.elapsed().as_millis() as u64,
         results.clone(),
         ctx.shapes.shapes(),
     );
-    let run_json = serde_json::to_string_pretty(&record).unwrap_or_default();
     let diff = baseline
         .as_ref()
         .map(|(b, file)| crate::diff::compare(b, file, &record, "this run"));
-    let index_html = report::html::run_page(&doc_features, &args.schemas, &record, diff.clone())
-        .map_err(usage)?;
     if let (Some(shard), Some(keys)) = (args.shard, &shard_keys) {
         let manifest = shard::Manifest {
             index: shard.index,
@@ -405,20 +416,16 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             ))
         })?;
     }
-    for (name, contents) in [
-        ("junit.xml", junit_xml),
-        ("cucumber.json", json.contents()),
-        ("summary.md", summary),
-        ("results.json", results_json),
-        (report::run_record::RUN_FILE, run_json),
-        ("index.html", index_html),
-    ] {
-        if incomplete.is_some() && name == "cucumber.json" {
-            continue;
-        }
-        report::write_report(reports, name, &contents)
-            .map_err(|e| usage(format!("cannot write {}/{name}: {e}", reports.display())))?;
-    }
+    report::write_all(
+        reports,
+        &results,
+        &summary,
+        &junit_xml,
+        cucumber_json.as_deref(),
+        &record,
+        || report::html::run_page(&doc_features, &args.schemas, &record, diff.clone()),
+    )
+    .map_err(usage)?;
     if let Some(diff) = &diff {
         let markdown = crate::diff::markdown(diff).map_err(usage)?;
         report::write_report(reports, "diff.md", &markdown)
@@ -426,6 +433,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     }
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
+    if let Some(path) = &args.stats {
+        let served: Vec<_> = providers.iter().copied().zip(&mocks).collect();
+        RunStats::collect(ctx.schemas.names().count(), &served)
+            .write(path)
+            .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+    }
     drop(mocks);
     if let Some(inc) = &incomplete {
         println!("\n{}", inc.banner());

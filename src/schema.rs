@@ -119,6 +119,7 @@ impl SchemaSet {
                 .with_registry(&registry)
                 .build(doc)
                 .map_err(|e| SchemaError(format!("{}: invalid schema: {e}", path.display())))?;
+            crate::stats::schema_compiled();
             validators.insert(name.clone(), validator);
         }
         Ok(Self {
@@ -144,6 +145,7 @@ impl SchemaSet {
                 self.known()
             )
         })?;
+        crate::stats::observe_validated(name, instance);
         Ok(validator
             .iter_errors(instance)
             .map(|e| {

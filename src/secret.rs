@@ -5,6 +5,7 @@
 //! redaction masks every value the run has learned is secret (client secrets, codes, tokens,
 //! Basic credentials) wherever it appears, including its base64 and URL-encoded forms.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{LazyLock, RwLock};
 
@@ -46,7 +47,79 @@ impl fmt::Display for Secret {
     }
 }
 
-static REGISTERED: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+/// Every registered secret form, indexed by its first [`MIN_SECRET_LEN`] bytes so that
+/// [`redact`] reads a text once, whatever the number of secrets (a run registers every code and
+/// token it sees: hundreds of forms; the console writes thousands of lines and the reports
+/// megabytes).
+#[derive(Default)]
+struct Registry {
+    /// The first four bytes of a form -> the forms starting with them, longest first.
+    by_prefix: HashMap<u32, Vec<String>>,
+    /// A bit per hash of a form's first four bytes: almost every position of a text is ruled
+    /// out by one multiplication and one bit test, without a map lookup.
+    filter: Option<Box<Filter>>,
+}
+
+type Filter = [u64; (1 << FILTER_BITS) / 64];
+
+/// Bits in [`Registry::filter`] (128 KiB): a few thousand forms leave it almost empty.
+const FILTER_BITS: u32 = 20;
+
+/// Where `key` (a form's first four bytes) sits in the filter: (word, bit in the word).
+fn filter_slot(key: u32) -> (usize, u32) {
+    let bit = key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS);
+    ((bit >> 6) as usize, bit & 63)
+}
+
+impl Registry {
+    fn insert(&mut self, form: String) {
+        let Some(key) = prefix(form.as_bytes(), 0) else {
+            return;
+        };
+        let forms = self.by_prefix.entry(key).or_default();
+        if forms.contains(&form) {
+            return;
+        }
+        forms.push(form);
+        // Longest first, so that a secret containing another is masked whole.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        let filter = self.filter.get_or_insert_with(|| {
+            vec![0; (1 << FILTER_BITS) / 64]
+                .into_boxed_slice()
+                .try_into()
+                .expect("the filter's size")
+        });
+        let (word, bit) = filter_slot(key);
+        filter[word] |= 1 << bit;
+    }
+
+    /// The length of the longest registered form that `text[at..]` starts with; `key` is the
+    /// first four bytes there, and the filter let it through.
+    ///
+    /// An all-digit form (an SMS code, a PIN) counts only as a number of its own: inside a longer
+    /// run of digits (a duration, a telephone number) it is another number, and masking it would
+    /// corrupt the report (`"duration": 12[REDACTED]7` is not JSON).
+    fn longest_at(&self, text: &[u8], at: usize, key: u32) -> Option<usize> {
+        let digit_before = at > 0 && text[at - 1].is_ascii_digit();
+        self.by_prefix
+            .get(&key)?
+            .iter()
+            .find(|f| {
+                let f = f.as_bytes();
+                text[at..].starts_with(f)
+                    && !(f.iter().all(u8::is_ascii_digit)
+                        && (digit_before || text.get(at + f.len()).is_some_and(u8::is_ascii_digit)))
+            })
+            .map(String::len)
+    }
+}
+
+fn prefix(bytes: &[u8], at: usize) -> Option<u32> {
+    let four: [u8; MIN_SECRET_LEN] = bytes.get(at..at + MIN_SECRET_LEN)?.try_into().ok()?;
+    Some(u32::from_le_bytes(four))
+}
+
+static REGISTERED: LazyLock<RwLock<Registry>> = LazyLock::new(RwLock::default);
 
 /// Registers `value` (and its encoded forms) so that [`redact`] masks it from now on.
 pub fn register(value: &str) {
@@ -59,12 +132,8 @@ pub fn register(value: &str) {
     forms.push(url_encoded);
     let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
     for form in forms {
-        if !registered.contains(&form) {
-            registered.push(form);
-        }
+        registered.insert(form);
     }
-    // Longest first, so that a secret containing another is masked whole.
-    registered.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
 /// Registers the Basic credentials `id:secret` in every form a report could show them.
@@ -82,40 +151,39 @@ pub fn cookie(pair: &str) -> Secret {
     Secret::new(pair)
 }
 
-/// Masks every registered secret value in `text`.
+/// Masks every registered secret value in `text`: every byte that belongs to an occurrence of
+/// one is covered, overlapping occurrences become one mask.
 pub fn redact(text: &str) -> String {
     let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
-    let mut out = text.to_owned();
-    for secret in registered.iter() {
-        if !out.contains(secret.as_str()) {
+    let bytes = text.as_bytes();
+    // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
+    // starts and ends on character boundaries.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let Some(filter) = registered.filter.as_deref() else {
+        return text.to_owned();
+    };
+    for (at, four) in bytes.windows(MIN_SECRET_LEN).enumerate() {
+        let key = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+        let (word, bit) = filter_slot(key);
+        if filter[word] & (1 << bit) == 0 {
             continue;
         }
-        out = if secret.bytes().all(|b| b.is_ascii_digit()) {
-            replace_digits(&out, secret)
-        } else {
-            out.replace(secret.as_str(), MASK)
+        let Some(len) = registered.longest_at(bytes, at, key) else {
+            continue;
         };
+        match runs.last_mut() {
+            Some((_, end)) if at < *end => *end = (*end).max(at + len),
+            _ => runs.push((at, at + len)),
+        }
     }
-    out
-}
-
-/// Masks the all-digit secret `digits` (an SMS code, a PIN) where it stands as a number of its
-/// own: inside a longer run of digits (a duration, a telephone number) it is another number,
-/// and masking it would corrupt the report (`"duration": 12[REDACTED]7` is not JSON).
-fn replace_digits(text: &str, digits: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(digits) {
-        let end = at + digits.len();
-        let before = rest[..at].bytes().next_back();
-        let after = rest[end..].bytes().next();
-        let standalone = !before.is_some_and(|b| b.is_ascii_digit())
-            && !after.is_some_and(|b| b.is_ascii_digit());
-        out.push_str(&rest[..at]);
-        out.push_str(if standalone { MASK } else { digits });
-        rest = &rest[end..];
+    let mut copied = 0;
+    for (start, end) in runs {
+        out.push_str(&text[copied..start]);
+        out.push_str(MASK);
+        copied = end;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -262,6 +330,17 @@ mod tests {
             redact(r#"code 739146, "duration":127391468, tel +49739146"#),
             format!(r#"code {MASK}, "duration":127391468, tel +49739146"#)
         );
+    }
+
+    #[test]
+    fn overlapping_and_nested_secrets_are_masked_whole_and_text_around_them_kept() {
+        register("ovl-first-secret-ABCD");
+        register("ABCD-second-secret");
+        register("ovl-first");
+        let text = "é ovl-first-secret-ABCD-second-secret ü ovl-first-x";
+        assert_eq!(redact(text), format!("é {MASK} ü {MASK}-x"));
+        assert_eq!(redact("ovl-"), "ovl-");
+        assert_eq!(redact(""), "");
     }
 
     #[test]

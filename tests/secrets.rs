@@ -92,10 +92,11 @@ fn issued_needles() -> Vec<String> {
         .collect()
 }
 
-/// The secrets the runner makes up for the embedded mocks (src/runner.rs: the client secret,
-/// session cookies), by their prefixes, plain and in base64, alone and as Basic credentials.
+/// The secrets a run makes up for the embedded mocks (`MockClient::for_run` in
+/// src/providers.rs: the client secret, session cookies), by their prefixes, plain and in base64,
+/// alone and as Basic credentials.
 fn embedded_needles() -> Vec<String> {
-    let prefixes = opaque_prefixes(&[common::root().join("src/runner.rs")]);
+    let prefixes = opaque_prefixes(&[common::root().join("src/providers.rs")]);
     assert!(prefixes.iter().any(|p| p == "mock-secret-"), "{prefixes:?}");
     prefixes
         .into_iter()

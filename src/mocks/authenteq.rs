@@ -17,7 +17,8 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::{
-    Clock, bearer_refusal, bearer_token, clock_routes, defects, oauth_error, opaque, redirect_with,
+    Clock, Issued, bearer_refusal, bearer_token, clock_routes, defects, oauth_error, opaque,
+    redirect_with,
 };
 use crate::secret::Secret;
 
@@ -81,9 +82,9 @@ struct Grant {
 pub struct Mock {
     config: Config,
     clock: Arc<Clock>,
-    codes: Mutex<HashMap<String, Grant>>,
+    codes: Mutex<Issued<Grant>>,
     /// Token to the time it was made.
-    tokens: Mutex<HashMap<String, i64>>,
+    tokens: Mutex<Issued<i64>>,
 }
 
 impl Mock {

@@ -23,7 +23,9 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::{Clock, clock_routes, defects, opaque, redirect_with, token_answer};
+use super::{
+    Clock, Issued, client_for, clock_routes, defects, opaque, redirect_with, token_answer,
+};
 use crate::secret::Secret;
 
 defects!(
@@ -177,9 +179,9 @@ struct State_ {
     connections: Vec<Connection>,
     /// Deleted connections, kept only for the defect that lets their tokens live on.
     deleted: Vec<Connection>,
-    codes: HashMap<String, Grant>,
+    codes: Issued<Grant>,
     /// Access token to (connection id, issued at).
-    tokens: HashMap<String, (String, i64)>,
+    tokens: Issued<(String, i64)>,
     /// Primary e-mail addresses, per member (the e-mail sync changes them).
     primary_emails: HashMap<usize, String>,
     variants: Vec<(String, String)>,
@@ -450,15 +452,12 @@ pub fn router(config: Config) -> Router {
         ],
         ..State_::default()
     };
+    let webhooks = client_for(config.webhook_url.as_deref());
     let mock = Arc::new(Mock {
         config,
         clock: Arc::default(),
         state: Mutex::new(state),
-        webhooks: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(5))
-            .build()
-            .expect("a plain HTTP client builds"),
+        webhooks,
     });
     let app_api = Router::new()
         .route("/users", get(app_users))

@@ -13,7 +13,8 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{
-    Clock, clock_routes, defects, oauth_error, opaque, redirect_with, token_answer, url_with,
+    Clock, Issued, client_for, clock_routes, defects, oauth_error, opaque, redirect_with,
+    token_answer, url_with,
 };
 use crate::secret::Secret;
 
@@ -77,8 +78,8 @@ struct Grant {
 pub struct Mock {
     config: Config,
     clock: Arc<Clock>,
-    codes: Mutex<HashMap<String, Grant>>,
-    tokens: Mutex<HashMap<String, (String, String, i64)>>,
+    codes: Mutex<Issued<Grant>>,
+    tokens: Mutex<Issued<(String, String, i64)>>,
     last_state: Mutex<Option<String>>,
     notifier: reqwest::Client,
 }
@@ -93,18 +94,14 @@ impl Mock {
 
 /// The router serving the losgehts API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
-    crate::http::install_crypto_provider();
+    let notifier = client_for(Some(&config.callback));
     let mock = Arc::new(Mock {
         config,
         clock: Arc::default(),
         codes: Mutex::default(),
         tokens: Mutex::default(),
         last_state: Mutex::default(),
-        notifier: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(5))
-            .build()
-            .expect("a plain HTTP client builds"),
+        notifier,
     });
     Router::new()
         .route("/oauth/authorize", get(authorize))

@@ -3,6 +3,7 @@
 //! document; each defect breaks exactly one documented behaviour.
 
 pub mod authenteq;
+mod issued;
 pub mod loginsign;
 pub mod losgehts;
 pub mod oauth2;
@@ -18,10 +19,15 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::serve::ListenerExt as _;
 use axum::{Json, Router};
 use rand::Rng as _;
 use serde_json::json;
 use tokio::task::JoinHandle;
+
+pub use issued::Issued;
+
+use crate::stats::ServerStats;
 
 /// Declares a provider's defects: a name used on the command line and the behaviour it breaks.
 macro_rules! defects {
@@ -105,6 +111,20 @@ pub fn clock_routes(clock: Arc<Clock>) -> Router {
     Router::new()
         .route("/__mock/clock/advance", post(advance))
         .with_state(clock)
+}
+
+/// The client a mock calls its client's server with (a callback notification, a webhook): no
+/// redirects followed, 5 s to answer. For a plain-HTTP `url` (or none) it loads none of the
+/// system's root certificates, which take milliseconds per client.
+pub fn client_for(url: Option<&str>) -> reqwest::Client {
+    crate::http::install_crypto_provider();
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(5));
+    if url.is_none_or(|u| u.starts_with("http://")) {
+        builder = builder.tls_certs_only([]);
+    }
+    builder.build().expect("a plain HTTP client builds")
 }
 
 /// A random opaque value with a recognisable prefix (tests search reports for the prefixes).
@@ -192,6 +212,8 @@ pub fn redirect_with(base: &str, pairs: &[(&str, &str)]) -> Response {
 #[derive(Debug)]
 pub struct RunningMock {
     pub addr: SocketAddr,
+    /// Connections accepted and requests served (`run --stats`).
+    pub stats: Arc<ServerStats>,
     task: JoinHandle<()>,
 }
 
@@ -215,12 +237,28 @@ pub async fn serve(router: Router, port: u16) -> std::io::Result<RunningMock> {
 pub async fn serve_on(router: Router, addr: SocketAddr) -> std::io::Result<RunningMock> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let stats = Arc::new(ServerStats::default());
+    let router = router.layer(axum::middleware::from_fn_with_state(stats.clone(), count));
+    let listener = {
+        let stats = stats.clone();
+        listener.tap_io(move |_| stats.connection())
+    };
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             tracing::error!("mock server stopped: {e}");
         }
     });
-    Ok(RunningMock { addr, task })
+    Ok(RunningMock { addr, stats, task })
+}
+
+/// Counts each request under its method and path (the benchmarks replay this mix).
+async fn count(
+    State(stats): State<Arc<ServerStats>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    stats.request(request.method().as_str(), request.uri().path());
+    next.run(request).await
 }
 
 #[cfg(test)]

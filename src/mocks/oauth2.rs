@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::json;
 
-use super::{bearer_refusal, bearer_token, defects, oauth_error, opaque, redirect_with};
+use super::{Issued, bearer_refusal, bearer_token, defects, oauth_error, opaque, redirect_with};
 use crate::secret::Secret;
 
 defects!(
@@ -62,9 +62,9 @@ struct Grant {
 #[derive(Debug)]
 struct Mock {
     config: Config,
-    codes: Mutex<HashMap<String, Grant>>,
+    codes: Mutex<Issued<Grant>>,
     /// Access token to its scope.
-    tokens: Mutex<HashMap<String, String>>,
+    tokens: Mutex<Issued<String>>,
 }
 
 impl Mock {

@@ -22,7 +22,7 @@ use axum::routing::{patch, post};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::{defects, opaque};
+use super::{Issued, defects, opaque};
 use crate::checks::{accept_ranges, essence};
 use crate::secret::Secret;
 
@@ -93,9 +93,9 @@ pub struct Mock {
     /// telephone -> the code of the last SMS sent to it.
     sms: Mutex<HashMap<String, String>>,
     /// auth code -> the telephone that signed in.
-    auth_codes: Mutex<HashMap<String, String>>,
+    auth_codes: Mutex<Issued<String>>,
     /// opt-in code -> (telephone, e-mail address).
-    optins: Mutex<HashMap<String, (String, String)>>,
+    optins: Mutex<Issued<(String, String)>>,
     next_id: AtomicI64,
 }
 
