@@ -1,5 +1,6 @@
-//! What a scenario needs from its target beyond the client (`@needs-...` tags), and the reason it
-//! is skipped when the target file does not provide it. The embedded mocks provide everything.
+//! What a scenario needs from its target beyond the client (`@needs-...` tags: an SMS code, a
+//! Bearer resource, LoginSign's app access), and the reason it is skipped when the target file
+//! does not provide it. The embedded mocks provide everything.
 
 use crate::target::Target;
 
@@ -11,9 +12,20 @@ pub struct Need {
     met: fn(&Target) -> bool,
 }
 
-/// Every need a scenario can declare with a tag (besides `@needs-sms-code`, which the runner
-/// handles beside `@mock-only`).
+/// Every need a scenario can declare with a tag.
 pub const NEEDS: &[Need] = &[
+    Need {
+        tag: "needs-sms-code",
+        key: "test_sms_code_env",
+        what: "the SMS code of the test telephone",
+        met: |t| t.test_sms_code.is_some(),
+    },
+    Need {
+        tag: "needs-resource",
+        key: "dialect.resource_path",
+        what: "a resource protected by the access token",
+        met: |t| t.dialect.resource_path.is_some(),
+    },
     Need {
         tag: "needs-app-id",
         key: "app_id",

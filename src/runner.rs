@@ -33,19 +33,6 @@ use crate::world::{self, ConformanceWorld, RunContext};
 /// The tag of scenarios that need the embedded mock's control routes.
 pub const MOCK_ONLY: &str = "mock-only";
 
-/// The tag of scenarios that need the SMS code a real test telephone received (SSO v1).
-pub const NEEDS_SMS_CODE: &str = "needs-sms-code";
-
-const NEEDS_SMS_CODE_REASON: &str = "needs the SMS code of the test telephone (@needs-sms-code); \
-     set test_sms_code_env in the target file to run it";
-
-/// The tag of scenarios that need a resource protected by the access token (the dialect's
-/// `resource_path`).
-pub const NEEDS_RESOURCE: &str = "needs-resource";
-
-const NEEDS_RESOURCE_REASON: &str = "needs a resource protected by the access token \
-     (@needs-resource); set resource_path in the target file's dialect to run it";
-
 const MOCK_ONLY_REASON: &str =
     "needs the embedded mock's control routes (@mock-only); runs only against the embedded mocks";
 
@@ -212,20 +199,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
 
     let embedded = args.target.is_none();
     let selected: Vec<Provider> = targets.iter().map(|t| t.provider).collect();
-    let without_sms_code: Vec<Provider> = targets
-        .iter()
-        .filter(|t| t.test_sms_code.is_none())
-        .map(|t| t.provider)
-        .collect();
-    let without_resource: Vec<Provider> = targets
-        .iter()
-        .filter(|t| t.dialect.resource_path.is_none())
-        .map(|t| t.provider)
-        .collect();
-    let authorizers: HashMap<Provider, Authorizer> = targets
-        .iter()
-        .map(|t| (t.provider, t.authorization.clone()))
-        .collect();
     let target_map: HashMap<Provider, Target> =
         targets.into_iter().map(|t| (t.provider, t)).collect();
     let ctx = world::install(RunContext {
@@ -285,34 +258,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                     .push(ScenarioResult::skipped(f, r, s, MOCK_ONLY_REASON));
                 return false;
             }
-            if without_sms_code.contains(&p) && tags.iter().any(|t| t == NEEDS_SMS_CODE) {
-                skipped.lock().unwrap().push(ScenarioResult::skipped(
-                    f,
-                    r,
-                    s,
-                    NEEDS_SMS_CODE_REASON,
-                ));
-                return false;
-            }
-            if let Some(reason) = ctx.targets.get(&p).and_then(|t| needs::unmet(t, &tags)) {
+            let unmet = ctx.targets.get(&p).and_then(|t| {
+                needs::unmet(t, &tags).or_else(|| t.authorization.skip_reason(&tags))
+            });
+            if let Some(reason) = unmet {
                 let skip = ScenarioResult::skipped(f, r, s, &reason);
                 skipped.lock().unwrap().push(skip);
-                return false;
-            }
-            if without_resource.contains(&p) && tags.iter().any(|t| t == NEEDS_RESOURCE) {
-                skipped.lock().unwrap().push(ScenarioResult::skipped(
-                    f,
-                    r,
-                    s,
-                    NEEDS_RESOURCE_REASON,
-                ));
-                return false;
-            }
-            if let Some(reason) = authorizers.get(&p).and_then(|a| a.skip_reason(&tags)) {
-                skipped
-                    .lock()
-                    .unwrap()
-                    .push(ScenarioResult::skipped(f, r, s, &reason));
                 return false;
             }
             true
