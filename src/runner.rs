@@ -25,7 +25,7 @@ use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
 use crate::secret;
 use crate::shard;
-use crate::stats::RunStats;
+use crate::stats::{Phases, RunStats};
 use crate::step_check;
 use crate::target::{self, AppAccess, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
@@ -89,6 +89,8 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let schemas = schemas.await.map_err(|e| usage(e.to_string()))?;
     let schemas = schemas.map_err(|e| usage(e.0))?;
     let all_features = all_features.map_err(|e| usage(e.0))?;
+    let ms = |at: std::time::Instant| at.duration_since(started).as_secs_f64() * 1000.0;
+    let mut phases = Phases::default();
     step_check::ensure_defined(&all_features, |f, r, s| {
         is_selected(
             &features::merged_tags(f, r, s),
@@ -278,7 +280,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     } else {
         writer::Coloring::Auto
     };
-    let console = writer::Basic::raw(RedactingStdout, coloring, args.verbose);
+    let console = writer::Basic::raw(RedactingStdout::default(), coloring, args.verbose);
     let _ = steps_compiled.await;
     let cucumber = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)
@@ -311,11 +313,13 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             Box::pin(async {})
         })
         .with_default_cli();
+    phases.started = ms(std::time::Instant::now());
     let interruption = tokio::select! {
         _ = cucumber.filter_run(all_features, filter) => None,
         why = interrupt::requested(args.max_duration) => Some(why),
     };
 
+    phases.scenarios = ms(std::time::Instant::now());
     let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
     results.extend(skipped.lock().unwrap().drain(..));
     results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
@@ -382,11 +386,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         report::write_report(reports, "diff.md", &markdown)
             .map_err(|e| usage(format!("cannot write {}/diff.md: {e}", reports.display())))?;
     }
+    phases.reports = ms(std::time::Instant::now());
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
     if let Some(path) = &args.stats {
         let served: Vec<_> = providers.iter().copied().zip(&mocks).collect();
-        RunStats::collect(ctx.schemas.names().count(), &served)
+        RunStats::collect(ctx.schemas.names().count(), &served, phases)
             .write(path)
             .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
     }

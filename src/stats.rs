@@ -105,6 +105,22 @@ pub struct RunStats {
     pub exchanges: usize,
     /// Per embedded mock: what it served, over how many connections.
     pub mocks: Vec<MockStats>,
+    /// When each phase of the run ended, in milliseconds since the run began.
+    #[serde(default)]
+    pub phases_ms: Phases,
+}
+
+/// The phases of a run, each the milliseconds from the start of the run to its end: what the
+/// benchmark prints beside the profile.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct Phases {
+    /// Features parsed, schemas and step patterns compiled, every selected step checked, the
+    /// targets set up: the first scenario starts.
+    pub started: f64,
+    /// Every scenario finished.
+    pub scenarios: f64,
+    /// Every report written.
+    pub reports: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -117,8 +133,13 @@ pub struct MockStats {
 
 impl RunStats {
     /// The counters as they stand, with the embedded mocks' tallies.
-    pub fn collect(schema_files: usize, mocks: &[(Provider, &RunningMock)]) -> Self {
+    pub fn collect(
+        schema_files: usize,
+        mocks: &[(Provider, &RunningMock)],
+        phases_ms: Phases,
+    ) -> Self {
         Self {
+            phases_ms,
             schemas_compiled: SCHEMAS_COMPILED.load(Ordering::Relaxed),
             schema_files,
             exchanges: EXCHANGES.load(Ordering::Relaxed),

@@ -2,13 +2,14 @@
 //! definition. An unknown step is named with its file and line and the closest known steps, so
 //! a misspelt step stops the run (exit 2) instead of failing its scenario against the target.
 
-use std::collections::BTreeSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use cucumber::World as _;
-use cucumber::codegen::{LazyRegex, StepConstructor as _, WorldInventory, inventory};
+use cucumber::codegen::{LazyRegex, Regex, StepConstructor as _, WorldInventory, inventory};
 use cucumber::gherkin::{Feature, Rule, Scenario, Step, StepType};
 use cucumber::step::Location;
+use regex::CaptureLocations;
 
 use crate::world::ConformanceWorld;
 
@@ -29,16 +30,15 @@ pub fn ensure_defined(
     features: &[Feature],
     wanted: impl Fn(&Feature, Option<&Rule>, &Scenario) -> bool,
 ) -> Result<(), String> {
-    let collection = ConformanceWorld::collection();
-    let known = known_steps();
-    let mut seen = BTreeSet::new();
+    let mut definitions = Definitions::load();
+    // The same text under the same keyword is matched once: a suite repeats its steps.
+    let mut verdicts: HashMap<(StepType, &str), bool> = HashMap::new();
+    let mut seen = HashSet::new();
     let mut problems = Vec::new();
+    // Only a run with a problem needs cucumber's own matcher (for its ambiguity report) and the
+    // readable list of known steps.
+    let mut explain: Option<(cucumber::step::Collection<ConformanceWorld>, Vec<Known>)> = None;
     for feature in features {
-        let file = feature
-            .path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
         let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
             feature
                 .rules
@@ -56,14 +56,24 @@ pub fn ensure_defined(
                 .flat_map(|b| &b.steps)
                 .chain(&scenario.steps);
             for step in steps {
-                if !seen.insert((file.clone(), step.position.line)) {
+                let single = *verdicts
+                    .entry((step.ty, step.value.as_str()))
+                    .or_insert_with(|| definitions.matches_once(step));
+                if single || !seen.insert((feature.path.as_deref(), step.position.line)) {
                     continue;
                 }
+                let (collection, known) =
+                    explain.get_or_insert_with(|| (ConformanceWorld::collection(), known_steps()));
                 let problem = match collection.find(step) {
                     Ok(Some(_)) => continue,
-                    Ok(None) => unknown(step, &known),
+                    Ok(None) => unknown(step, known),
                     Err(e) => ambiguous(&e),
                 };
+                let file = feature
+                    .path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 problems.push(format!(
                     "{file}:{}: {} {}\n{problem}",
                     step.position.line,
@@ -82,6 +92,122 @@ pub fn ensure_defined(
          known steps, or add a definition under src/steps/",
         problems.join("\n")
     ))
+}
+
+/// The step definitions' patterns by keyword, read from the same inventory cucumber builds its
+/// step collection from, each with the literal text every match of it starts with.
+struct Definitions {
+    given: Vec<Definition>,
+    when: Vec<Definition>,
+    then: Vec<Definition>,
+}
+
+struct Definition {
+    regex: Regex,
+    prefix: String,
+    captures: CaptureLocations,
+}
+
+impl Definitions {
+    fn load() -> Self {
+        fn of(regexes: impl Iterator<Item = Regex>) -> Vec<Definition> {
+            regexes
+                .map(|regex| Definition {
+                    prefix: literal_prefix(regex.as_str()),
+                    captures: regex.capture_locations(),
+                    regex,
+                })
+                .collect()
+        }
+        Self {
+            given: of(
+                inventory::iter::<<ConformanceWorld as WorldInventory>::Given>
+                    .into_iter()
+                    .map(|s| (s.inner().1)()),
+            ),
+            when: of(
+                inventory::iter::<<ConformanceWorld as WorldInventory>::When>
+                    .into_iter()
+                    .map(|s| (s.inner().1)()),
+            ),
+            then: of(
+                inventory::iter::<<ConformanceWorld as WorldInventory>::Then>
+                    .into_iter()
+                    .map(|s| (s.inner().1)()),
+            ),
+        }
+    }
+
+    /// Whether exactly one definition of the step's keyword matches it, as cucumber's
+    /// `Collection::find` decides: the same search (captures, so the regex engine's one-pass
+    /// matcher, which needs no warm-up), tried only where the step starts with the definition's
+    /// literal prefix.
+    fn matches_once(&mut self, step: &Step) -> bool {
+        let of_kind = match step.ty {
+            StepType::Given => &mut self.given,
+            StepType::When => &mut self.when,
+            StepType::Then => &mut self.then,
+        };
+        let text = step.value.as_str();
+        let mut matching = 0;
+        for d in of_kind {
+            if text.starts_with(&d.prefix) && d.regex.captures_read(&mut d.captures, text).is_some()
+            {
+                matching += 1;
+            }
+        }
+        matching == 1
+    }
+}
+
+/// The literal text every match of an anchored `pattern` starts with (possibly empty): its
+/// leading characters up to the first operator, without a character a quantifier makes
+/// optional, and nothing when the pattern has an alternation outside every group.
+fn literal_prefix(pattern: &str) -> String {
+    let Some(body) = pattern.strip_prefix('^') else {
+        return String::new();
+    };
+    let mut prefix = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if !e.is_ascii_alphanumeric() => prefix.push(e),
+                _ => break,
+            },
+            '*' | '+' | '?' | '{' => {
+                prefix.pop();
+                break;
+            }
+            '.' | '(' | ')' | '|' | '[' | ']' | '^' | '$' => break,
+            c => prefix.push(c),
+        }
+    }
+    if has_top_level_alternation(body) {
+        return String::new();
+    }
+    prefix
+}
+
+/// Whether `pattern` has a `|` outside every group and character class.
+fn has_top_level_alternation(pattern: &str) -> bool {
+    let mut depth = 0usize;
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => depth = depth.saturating_sub(1),
+            '|' if !in_class && depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 fn unknown(step: &Step, known: &[Known]) -> String {
@@ -272,6 +398,51 @@ mod tests {
             readable(r"^the Allow header, if sent\.$"),
             "the Allow header, if sent."
         );
+    }
+
+    #[test]
+    fn a_prefix_is_only_text_every_match_starts_with() {
+        assert_eq!(
+            literal_prefix(r#"^the value at (?:"(?P<__0_0>[^"]*)") is$"#),
+            "the value at "
+        );
+        assert_eq!(
+            literal_prefix(r"^the Allow header, if sent\.$"),
+            "the Allow header, if sent."
+        );
+        assert_eq!(literal_prefix(r"^codes? expire$"), "code");
+        assert_eq!(literal_prefix(r"^a{2} b$"), "");
+        assert_eq!(literal_prefix(r"^\d+ seconds$"), "");
+        assert_eq!(literal_prefix(r"^one thing|another thing$"), "");
+        assert_eq!(literal_prefix(r"^one (?:a|b) thing$"), "one ");
+        assert_eq!(literal_prefix(r"unanchored"), "");
+    }
+
+    #[test]
+    fn every_step_of_the_suite_matches_one_definition_as_cucumber_decides() {
+        let features = crate::features::load(std::path::Path::new("features")).unwrap();
+        let collection = ConformanceWorld::collection();
+        let mut definitions = Definitions::load();
+        let mut checked = 0;
+        for f in &features {
+            let steps = f
+                .scenarios
+                .iter()
+                .chain(f.rules.iter().flat_map(|r| &r.scenarios))
+                .flat_map(|s| &s.steps)
+                .chain(f.background.iter().flat_map(|b| &b.steps));
+            for step in steps {
+                let cucumber_says = matches!(collection.find(step), Ok(Some(_)));
+                assert_eq!(
+                    definitions.matches_once(step),
+                    cucumber_says,
+                    "{}",
+                    step.value
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "{checked}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! `cucumber.json`, written by cucumber's own JSON writer, one writer per feature.
+//! `cucumber.json`, written by cucumber's own JSON writer, one writer per scenario.
 //!
-//! cucumber's `Json` writer finds the feature of every event by comparing it with each feature it
-//! has seen, and each comparison normalises a path with a string search: quadratic in the
-//! features, a tenth of a whole run's instructions once there were 44 of them (BENCHMARKS.md).
-//! Here each feature gets its own `Json` writer, found by pointer, and their outputs are joined
-//! in the order cucumber would list them (the first event of each) into the same array.
+//! cucumber's `Json` writer finds the element of every event by formatting the name of each
+//! element it holds and comparing: quadratic in the scenarios (a tenth of a run's instructions
+//! with one writer for the whole run, still 23 M instructions with one per feature, BENCHMARKS.md).
+//! Here each scenario gets its own `Json` writer, found by pointer. When the run finishes, the
+//! writers of one feature are joined into that feature's `elements`, and the features in the
+//! order cucumber lists them (the first event of each), into the same array cucumber writes.
 
 use std::fmt::Debug;
 
@@ -13,48 +14,69 @@ use cucumber::{Event, World, Writer, cli, gherkin, parser, writer};
 
 use super::SharedBuffer;
 
-/// A `Json` writer per feature, joined into `out` when the run finishes.
+/// A `Json` writer per scenario, joined into `out` when the run finishes.
 pub struct FeatureJson<Out> {
     out: Out,
-    features: Vec<Slot>,
+    slots: Vec<Slot>,
 }
 
+/// One scenario's writer.
 struct Slot {
-    /// The feature's address (the run holds every feature until it ends), then its path and
-    /// name to be sure.
+    /// The feature's and the scenario's addresses (the run holds every feature until it ends),
+    /// then the feature's path and name and the scenario's line to be sure.
     feature: usize,
+    scenario: usize,
     path: Option<std::path::PathBuf>,
     name: String,
+    line: usize,
     json: writer::Json<SharedBuffer>,
     buffer: SharedBuffer,
+}
+
+impl Slot {
+    fn new(feature: Option<&gherkin::Feature>, scenario: Option<&gherkin::Scenario>) -> Self {
+        let buffer = SharedBuffer::default();
+        Self {
+            feature: feature.map_or(0, |f| std::ptr::from_ref(f).addr()),
+            scenario: scenario.map_or(0, |s| std::ptr::from_ref(s).addr()),
+            path: feature.and_then(|f| f.path.clone()),
+            name: feature.map(|f| f.name.clone()).unwrap_or_default(),
+            line: scenario.map_or(0, |s| s.position.line),
+            json: writer::Json::raw(buffer.clone()),
+            buffer,
+        }
+    }
+
+    fn is_feature(&self, feature: &gherkin::Feature) -> bool {
+        self.feature == std::ptr::from_ref(feature).addr()
+            || (self.path == feature.path && self.name == feature.name)
+    }
+
+    fn same_feature(&self, other: &Slot) -> bool {
+        self.feature != 0
+            && (self.feature == other.feature
+                || (self.path == other.path && self.name == other.name))
+    }
 }
 
 impl<Out> FeatureJson<Out> {
     pub fn new(out: Out) -> Self {
         Self {
             out,
-            features: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
-    fn slot(&mut self, feature: &gherkin::Feature) -> &mut Slot {
-        let at = std::ptr::from_ref(feature).addr();
-        let found = self
-            .features
-            .iter()
-            .rposition(|s| s.feature == at || (s.path == feature.path && s.name == feature.name));
-        let i = found.unwrap_or_else(|| {
-            let buffer = SharedBuffer::default();
-            self.features.push(Slot {
-                feature: at,
-                path: feature.path.clone(),
-                name: feature.name.clone(),
-                json: writer::Json::raw(buffer.clone()),
-                buffer,
-            });
-            self.features.len() - 1
+    fn slot(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> &mut Slot {
+        let at = std::ptr::from_ref(scenario).addr();
+        let found = self.slots.iter().rposition(|s| {
+            (s.scenario == at || s.line == scenario.position.line) && s.is_feature(feature)
         });
-        &mut self.features[i]
+        let i = found.unwrap_or_else(|| {
+            self.slots.push(Slot::new(Some(feature), Some(scenario)));
+            self.slots.len() - 1
+        });
+        &mut self.slots[i]
     }
 }
 
@@ -62,14 +84,13 @@ impl<W: World + Debug, Out: std::io::Write> Writer<W> for FeatureJson<Out> {
     type Cli = cli::Empty;
 
     async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, cli: &Self::Cli) {
-        let feature = match &event {
+        let (feature, scenario) = match &event {
             Ok(ev) => match &ev.value {
                 // The events cucumber's writer records; it ignores every other one.
-                Cucumber::Feature(
-                    f,
-                    event::Feature::Scenario(..)
-                    | event::Feature::Rule(_, event::Rule::Scenario(..)),
-                ) => Some(f.clone()),
+                Cucumber::Feature(f, event::Feature::Scenario(s, _))
+                | Cucumber::Feature(f, event::Feature::Rule(_, event::Rule::Scenario(s, _))) => {
+                    (Some(f.clone()), Some(s.clone()))
+                }
                 Cucumber::Finished => {
                     self.finish::<W>(cli).await;
                     return;
@@ -77,43 +98,88 @@ impl<W: World + Debug, Out: std::io::Write> Writer<W> for FeatureJson<Out> {
                 _ => return,
             },
             // A parsing error is a feature of its own in cucumber's report.
-            Err(_) => None,
+            Err(_) => (None, None),
         };
-        let json = match &feature {
-            Some(f) => &mut self.slot(f).json,
-            None => {
-                let buffer = SharedBuffer::default();
-                self.features.push(Slot {
-                    feature: 0,
-                    path: None,
-                    name: String::new(),
-                    json: writer::Json::raw(buffer.clone()),
-                    buffer,
-                });
-                &mut self.features.last_mut().expect("just pushed").json
+        let json = match (&feature, &scenario) {
+            (Some(f), Some(s)) => &mut self.slot(f, s).json,
+            _ => {
+                self.slots.push(Slot::new(None, None));
+                &mut self.slots.last_mut().expect("just pushed").json
             }
         };
         Writer::<W>::handle_event(json, event, cli).await;
     }
 }
 
+/// What comes before a feature's elements in cucumber's compact JSON: its `uri`, `keyword`,
+/// `name` and `tags` are written first, and every quote inside a value is escaped, so the first
+/// `"elements":[` is the feature's own.
+const ELEMENTS: &str = "\"elements\":[";
+
+/// One writer's report, `[{feature ..., "elements":[...]}]`, split into the feature's head (up
+/// to and with `"elements":[`) and its elements; `None` for any other shape.
+fn split_feature(report: &str) -> Option<(&str, &str)> {
+    let inner = report.trim().strip_suffix("]}]")?;
+    let at = inner.find(ELEMENTS)? + ELEMENTS.len();
+    Some((&inner[..at], &inner[at..]))
+}
+
+/// A JSON array's items as text, without the brackets.
+fn array_items(report: &str) -> &str {
+    report
+        .trim()
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or_default()
+}
+
 impl<Out: std::io::Write> FeatureJson<Out> {
     async fn finish<W: World + Debug>(&mut self, cli: &cli::Empty) {
-        let mut parts = Vec::new();
-        for slot in &mut self.features {
+        let mut reports = Vec::with_capacity(self.slots.len());
+        for slot in &mut self.slots {
             let finished: parser::Result<Event<Cucumber<W>>> = Ok(Event::new(Cucumber::Finished));
             Writer::<W>::handle_event(&mut slot.json, finished, cli).await;
-            let text = slot.buffer.contents();
-            let inner = text
-                .trim()
-                .strip_prefix('[')
-                .and_then(|t| t.strip_suffix(']'))
-                .unwrap_or_default()
-                .to_owned();
-            if !inner.is_empty() {
-                parts.push(inner);
+            reports.push(slot.buffer.contents());
+        }
+        // Each feature once, where its first scenario was: its head, then every element its
+        // scenarios' writers recorded, in the order they started.
+        let mut features: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            match features
+                .iter_mut()
+                .rfind(|(first, _)| self.slots[*first].same_feature(slot))
+            {
+                Some((_, more)) => more.push(i),
+                None => features.push((i, Vec::new())),
             }
         }
+        let mut parts = Vec::with_capacity(features.len());
+        let mut orphans = Vec::new();
+        for (first, more) in features {
+            let Some((head, elements)) = split_feature(&reports[first]) else {
+                // A parsing error's report, or a shape this join does not know: as it is.
+                parts.push(array_items(&reports[first]).to_owned());
+                continue;
+            };
+            let mut joined = head[1..].to_owned();
+            joined.push_str(elements);
+            for &j in &more {
+                match split_feature(&reports[j]) {
+                    Some((_, elements)) => {
+                        joined.push(',');
+                        joined.push_str(elements);
+                    }
+                    // Never lost: a feature of its own after this one.
+                    None => orphans.push(j),
+                }
+            }
+            joined.push_str("]}");
+            parts.push(joined);
+            for j in orphans.drain(..) {
+                parts.push(array_items(&reports[j]).to_owned());
+            }
+        }
+        parts.retain(|p| !p.is_empty());
         let joined = format!("[{}]", parts.join(","));
         if let Err(e) = self.out.write_all(joined.as_bytes()) {
             tracing::error!("cannot write the cucumber JSON report: {e}");

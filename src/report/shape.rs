@@ -2,6 +2,7 @@
 //! format where a string has a recognisable one) of every answer a run saw. Never a value: a
 //! shape says `/access_token: string(jwt)`, not the token, so no secret can reach it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
@@ -37,14 +38,9 @@ impl ShapeLog {
         let Some(endpoint) = endpoint(base_urls, exchange) else {
             return;
         };
-        let mut fields = BTreeMap::new();
-        body_kinds(exchange, &mut fields);
         let key = (provider.to_owned(), endpoint, exchange.response.status);
         let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = log.entry(key).or_default();
-        for (pointer, kinds) in fields {
-            entry.entry(pointer).or_default().extend(kinds);
-        }
+        body_kinds(exchange, log.entry(key).or_default());
     }
 
     /// What was recorded, sorted by provider, endpoint and status.
@@ -66,16 +62,16 @@ impl ShapeLog {
 
 /// The kinds seen at one pointer, joined by `|`. A string format is claimed only when every
 /// string seen there had that one format; otherwise the strings count as plain `string`.
-fn merged(kinds: &BTreeSet<String>) -> String {
+fn merged(kinds: &BTreeSet<Cow<'static, str>>) -> String {
     let formats: BTreeSet<&str> = kinds
         .iter()
         .filter(|k| k.starts_with("string"))
-        .map(String::as_str)
+        .map(|k| k.as_ref())
         .collect();
     let mut out: BTreeSet<&str> = kinds
         .iter()
         .filter(|k| !k.starts_with("string"))
-        .map(String::as_str)
+        .map(|k| k.as_ref())
         .collect();
     match formats.len() {
         0 => {}
@@ -90,25 +86,45 @@ fn merged(kinds: &BTreeSet<String>) -> String {
 /// `METHOD /path` of the request, the path relative to the first base URL that prefixes it,
 /// with id-like segments replaced by `{id}`; `None` for the mocks' control routes.
 fn endpoint(base_urls: &[&str], exchange: &Exchange) -> Option<String> {
-    let url = url::Url::parse(&exchange.request.url).ok()?;
-    let mut path = url.path().to_owned();
+    let url = exchange.request.url.as_str();
+    let full = path_of(url);
+    let mut path = full;
     for base in base_urls {
-        let base_path = url::Url::parse(base)
-            .map(|b| b.path().trim_end_matches('/').to_owned())
-            .unwrap_or_default();
-        if exchange.request.url.starts_with(base) && !base_path.is_empty() {
-            path = path.strip_prefix(&base_path).unwrap_or(&path).to_owned();
+        let base_path = path_of(base).trim_end_matches('/');
+        if url.starts_with(base) && !base_path.is_empty() {
+            path = full.strip_prefix(base_path).unwrap_or(full);
             break;
         }
     }
     if path.starts_with(MOCK_CONTROL_PREFIX) {
         return None;
     }
-    let path: Vec<&str> = path
-        .split('/')
-        .map(|s| if looks_like_id(s) { "{id}" } else { s })
-        .collect();
-    Some(format!("{} {}", exchange.request.method, path.join("/")))
+    let method = exchange.request.method.as_str();
+    let mut out = String::with_capacity(method.len() + 1 + path.len());
+    out.push_str(method);
+    out.push(' ');
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(if looks_like_id(segment) {
+            "{id}"
+        } else {
+            segment
+        });
+    }
+    Some(out)
+}
+
+/// The path of an absolute URL as the client sent it (`/` when it has none), without the query
+/// and fragment. The harness's URLs come from `url::Url`, so they are already normalised: no
+/// second parse is needed (it was a third of the recorder's cost).
+fn path_of(url: &str) -> &str {
+    let Some((_, rest)) = url.split_once("://") else {
+        return "/";
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    rest.find('/').map_or("/", |at| &rest[at..])
 }
 
 /// A path segment or object key that is data rather than a name: digits, a UUID, a long token.
@@ -125,63 +141,79 @@ fn looks_like_id(s: &str) -> bool {
 
 fn body_kinds(exchange: &Exchange, out: &mut Kinds) {
     let response = &exchange.response;
-    let mut root = |kind: String| out.entry(String::new()).or_default().insert(kind);
+    let mut root = |kind: Cow<'static, str>| out.entry(String::new()).or_default().insert(kind);
     if response.body.is_empty() {
-        root("empty".to_owned());
+        root(Cow::Borrowed("empty"));
         return;
     }
     match response.json() {
-        Ok(value) => walk(&value, String::new(), out),
+        Ok(value) => walk(&value, &mut String::new(), out),
         Err(_) => {
             let media = response
                 .header("content-type")
                 .and_then(|c| c.split(';').next())
                 .map(|m| m.trim().to_ascii_lowercase())
                 .unwrap_or_else(|| "no content-type".to_owned());
-            root(format!("not JSON ({media})"));
+            root(Cow::Owned(format!("not JSON ({media})")));
         }
     }
 }
 
-type Kinds = BTreeMap<String, BTreeSet<String>>;
+type Kinds = BTreeMap<String, BTreeSet<Cow<'static, str>>>;
 
-fn walk(value: &Value, pointer: String, out: &mut Kinds) {
-    out.entry(pointer.clone())
-        .or_default()
-        .insert(kind_of(value));
+/// Records the kind of `value` at `pointer`, then of everything inside it; `pointer` is one
+/// buffer extended and cut back on the way down.
+fn walk(value: &Value, pointer: &mut String, out: &mut Kinds) {
+    let kind = Cow::Borrowed(kind_of(value));
+    match out.get_mut(pointer.as_str()) {
+        Some(kinds) => {
+            kinds.insert(kind);
+        }
+        None => {
+            out.insert(pointer.clone(), BTreeSet::from([kind]));
+        }
+    }
+    let len = pointer.len();
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                let key = if looks_like_id(key) {
-                    "{key}".to_owned()
+                pointer.push('/');
+                if looks_like_id(key) {
+                    pointer.push_str("{key}");
                 } else {
-                    key.replace('~', "~0").replace('/', "~1")
-                };
-                walk(v, format!("{pointer}/{key}"), out);
+                    for c in key.chars() {
+                        match c {
+                            '~' => pointer.push_str("~0"),
+                            '/' => pointer.push_str("~1"),
+                            c => pointer.push(c),
+                        }
+                    }
+                }
+                walk(v, pointer, out);
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
+            pointer.push_str("/*");
             for v in items {
-                walk(v, format!("{pointer}/*"), out);
+                walk(v, pointer, out);
             }
+            pointer.truncate(len);
         }
         _ => {}
     }
 }
 
-/// The JSON type of `value`; a string with a recognisable format says which.
-pub fn kind_of(value: &Value) -> String {
+/// The JSON type of `value`; a string with a recognisable format says which (`string(uuid)`).
+pub fn kind_of(value: &Value) -> &'static str {
     match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(_) => "boolean".to_owned(),
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer".to_owned(),
-        Value::Number(_) => "number".to_owned(),
-        Value::String(s) => match string_format(s) {
-            Some(f) => format!("string({f})"),
-            None => "string".to_owned(),
-        },
-        Value::Array(_) => "array".to_owned(),
-        Value::Object(_) => "object".to_owned(),
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(s) => string_format(s).unwrap_or("string"),
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }
 
@@ -196,11 +228,11 @@ fn string_format(s: &str) -> Option<&'static str> {
         && b[7] == b'-'
         && digits(8..10);
     if is_date && b.len() == 10 {
-        return Some("date");
+        return Some("string(date)");
     }
     if is_date && matches!(b[10], b'T' | b't' | b' ') && digits(11..13) && b.get(13) == Some(&b':')
     {
-        return Some("date-time");
+        return Some("string(date-time)");
     }
     let is_hex = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_hexdigit());
     let parts: Vec<&str> = s.split('-').collect();
@@ -208,7 +240,7 @@ fn string_format(s: &str) -> Option<&'static str> {
         && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
         && parts.iter().all(|p| is_hex(p))
     {
-        return Some("uuid");
+        return Some("string(uuid)");
     }
     let b64url = |part: &str| {
         !part.is_empty()
@@ -218,13 +250,13 @@ fn string_format(s: &str) -> Option<&'static str> {
     };
     let segments: Vec<&str> = s.split('.').collect();
     if s.starts_with("eyJ") && segments.len() == 3 && b64url(segments[0]) && b64url(segments[1]) {
-        return Some("jwt");
+        return Some("string(jwt)");
     }
     if s.starts_with("https://") || s.starts_with("http://") {
-        return Some("uri");
+        return Some("string(uri)");
     }
     let (local, domain) = s.split_once('@')?;
-    (!local.is_empty() && domain.contains('.') && !s.contains(' ')).then_some("email")
+    (!local.is_empty() && domain.contains('.') && !s.contains(' ')).then_some("string(email)")
 }
 
 #[cfg(test)]
