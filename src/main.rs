@@ -78,7 +78,11 @@ fn main() -> std::process::ExitCode {
             Command::Diff(args) => diff::run(args),
         }
     });
-    std::process::ExitCode::from(code as u8)
+    // Everything the command writes is written by now. The runtime's threads and the run's
+    // memory are left to the operating system: dropping them took 0.5 to 2.6 ms of every run.
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(i32::from(code as u8));
 }
 
 fn init_tracing() {

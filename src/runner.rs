@@ -304,7 +304,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
                 ),
         )
         .fail_on_skipped()
-        .max_concurrent_scenarios(args.concurrency.max(1))
+        .max_concurrent_scenarios(args.jobs(embedded))
         .before(|feature, rule, scenario, world| {
             let tags = features::merged_tags(feature, rule, scenario);
             world.provider = Provider::from_tags(&tags);

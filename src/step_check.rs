@@ -322,8 +322,14 @@ fn readable(regex: &str) -> String {
             '(' => {
                 let end = group_end(&chars, i);
                 let inner: String = chars[i + 1..end].iter().collect();
-                out.push_str(parameter_name(&inner));
+                let name = parameter_name(&inner);
                 i = end + 1;
+                // `"([^"]*)"` is a quoted string, quotes and all.
+                if name == "{string}" && out.ends_with('"') && chars.get(i) == Some(&'"') {
+                    out.pop();
+                    i += 1;
+                }
+                out.push_str(name);
             }
             c => {
                 out.push(c);
@@ -358,10 +364,13 @@ fn group_end(chars: &[char], open: usize) -> usize {
     chars.len().saturating_sub(1)
 }
 
+/// The parameter a group stands for: the cucumber expression's own groups, and the ASCII
+/// ones our regex steps write instead (`"([^"]*)"`, `(-?[0-9]+)`), which compile to a fraction
+/// of the automaton (cucumber's `{string}` and `{int}` span every Unicode letter and digit).
 fn parameter_name(group: &str) -> &'static str {
-    if group.starts_with("?:\"(?P<") {
+    if group.starts_with("?:\"(?P<") || group == r#"[^"]*"# {
         "{string}"
-    } else if group == r"(?:-?\d+)|(?:\d+)" {
+    } else if group == r"(?:-?\d+)|(?:\d+)" || group == "-?[0-9]+" {
         "{int}"
     } else if group.starts_with("[+-]?(?:inf") {
         "{float}"
@@ -397,6 +406,18 @@ mod tests {
         assert_eq!(
             readable(r"^the Allow header, if sent\.$"),
             "the Allow header, if sent."
+        );
+        assert_eq!(
+            readable(r#"^the value at "([^"]*)" is "([^"]*)"$"#),
+            "the value at {string} is {string}"
+        );
+        assert_eq!(
+            readable(r"^(-?[0-9]+) seconds pass on the provider's clock$"),
+            "{int} seconds pass on the provider's clock"
+        );
+        assert_eq!(
+            readable(r#"^the client sends "([^"]+)" with (.+)$"#),
+            "the client sends \"…\" with …"
         );
     }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::Value;
 
 use crate::checks::{CheckResult, Failure};
-use crate::http::{Exchange, HttpClient, Request};
+use crate::http::{Exchange, HttpClient, Request, TransportError};
 use crate::providers::{Dialect, Provider};
 use crate::receiver::Receiver;
 use crate::report::ShapeLog;
@@ -169,9 +169,8 @@ impl ConformanceWorld {
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
         let mut attempt = 0;
         loop {
-            match self.ctx.http.send(request.clone()).await {
+            match self.send_once(request.clone()).await {
                 Ok(exchange) => {
-                    self.record_shape(&exchange);
                     self.last = Some(exchange);
                     return Ok(self.last.as_ref().expect("just set"));
                 }
@@ -197,10 +196,26 @@ impl ConformanceWorld {
         }
     }
 
-    fn record_shape(&self, exchange: &Exchange) {
-        if let Some(t) = self.provider.and_then(|p| self.ctx.targets.get(&p)) {
-            let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
-            self.ctx.shapes.record(t.provider.name(), &bases, exchange);
+    /// One attempt, on a worker thread of the runtime: cucumber polls every scenario on one
+    /// task, so the client's side of the exchange (building the request, parsing URLs, reading
+    /// the body, learning its secrets, recording its shape) would otherwise take turns with
+    /// every step and writer on that one thread while the other core waits.
+    async fn send_once(&self, request: Request) -> Result<Exchange, TransportError> {
+        let ctx = self.ctx.clone();
+        let provider = self.provider;
+        let attempt = tokio::spawn(async move {
+            let exchange = ctx.http.send(request).await?;
+            if let Some(t) = provider.and_then(|p| ctx.targets.get(&p)) {
+                let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
+                ctx.shapes.record(t.provider.name(), &bases, &exchange);
+            }
+            Ok(exchange)
+        });
+        match attempt.await {
+            Ok(answer) => answer,
+            // A panic in the client is the step's panic, as if it had happened here.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => panic!("the request's task was cancelled: {e}"),
         }
     }
 

@@ -147,9 +147,8 @@ impl Collector {
         scenario: &gherkin::Scenario,
         ev: RetryableScenario<W>,
     ) {
-        let same = |r: &Running| {
-            r.result.line == scenario.position.line && r.result.file == file_of(feature)
-        };
+        let file = file_of(feature);
+        let same = |r: &Running| r.result.line == scenario.position.line && r.result.file == file;
         match ev.event {
             Scenario::Started => {
                 self.running.retain(|r| !same(r));
@@ -203,10 +202,11 @@ impl Collector {
                         .map(|d| d.as_millis() as u64)
                         .unwrap_or(0);
                     let mut outcome = self.outcome.lock().unwrap();
-                    let key = (done.result.file.clone(), done.result.line);
+                    // A retried scenario's last attempt replaces its earlier one.
+                    let (file, line) = (&done.result.file, done.result.line);
                     outcome
                         .scenarios
-                        .retain(|s| (s.file.clone(), s.line) != key);
+                        .retain(|s| s.line != line || &s.file != file);
                     outcome.scenarios.push(done.result);
                 }
             }

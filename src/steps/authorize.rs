@@ -115,7 +115,7 @@ fn by_user() -> Variation<'static> {
     }
 }
 
-#[given(expr = "the user has authorized the client with scope {string}")]
+#[given(regex = r#"^the user has authorized the client with scope "([^"]*)"$"#)]
 async fn user_has_authorized(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
     request_authorization(w, &scope, by_user()).await?;
     ensure_code_issued(w)
@@ -135,13 +135,13 @@ async fn requests(w: &mut ConformanceWorld) -> Result<(), Failure> {
     request_authorization(w, scope, v).await
 }
 
-#[when(expr = "the client requests authorization with scope {string}")]
+#[when(regex = r#"^the client requests authorization with scope "([^"]*)"$"#)]
 async fn requests_with_scope(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
     let v = as_scenario_says(w);
     request_authorization(w, &scope, v).await
 }
 
-#[when(expr = "the client requests authorization with scope {string} and country {string}")]
+#[when(regex = r#"^the client requests authorization with scope "([^"]*)" and country "([^"]*)"$"#)]
 async fn requests_with_country(
     w: &mut ConformanceWorld,
     scope: String,
@@ -155,7 +155,9 @@ async fn requests_with_country(
     request_authorization(w, &scope, v).await
 }
 
-#[when(expr = "the client requests authorization with scope {string} and no optional parameter")]
+#[when(
+    regex = r#"^the client requests authorization with scope "([^"]*)" and no optional parameter$"#
+)]
 async fn requests_without_optional(w: &mut ConformanceWorld, scope: String) -> Result<(), Failure> {
     let v = Variation {
         without_optional: true,
@@ -164,7 +166,7 @@ async fn requests_without_optional(w: &mut ConformanceWorld, scope: String) -> R
     request_authorization(w, &scope, v).await
 }
 
-#[when(expr = "the client requests authorization without the {string} parameter")]
+#[when(regex = r#"^the client requests authorization without the "([^"]*)" parameter$"#)]
 async fn requests_without(w: &mut ConformanceWorld, param: String) -> Result<(), Failure> {
     let scope = w.dialect()?.default_scope;
     let omit = [param.as_str()];
@@ -223,7 +225,7 @@ async fn not_to_unregistered(w: &mut ConformanceWorld) -> Result<(), Failure> {
     )))
 }
 
-#[when(expr = "the client requests authorization with response_type {string}")]
+#[when(regex = r#"^the client requests authorization with response_type "([^"]*)"$"#)]
 async fn requests_with_response_type(
     w: &mut ConformanceWorld,
     response_type: String,
@@ -297,7 +299,9 @@ async fn same_state(w: &mut ConformanceWorld) -> Result<(), Failure> {
 
 /// RFC 6749 §4.1.2.1: an error the client can be told of goes back to the redirect URI as
 /// `error`, with `state` "if present in the client authorization request", and no code.
-#[then(expr = "the provider redirects to the callback with error {string} and the same state")]
+#[then(
+    regex = r#"^the provider redirects to the callback with error "([^"]*)" and the same state$"#
+)]
 async fn redirects_with_error(w: &mut ConformanceWorld, error: String) -> Result<(), Failure> {
     let rule = "RFC 6749 §4.1.2.1 (error response)";
     let auth = w.authorization()?;

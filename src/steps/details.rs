@@ -59,7 +59,7 @@ fn ensure_base64_jpeg(value: &serde_json::Value, pointer: &str) -> Result<(), Fa
     )
 }
 
-#[then(expr = "the value at {string} is a base64-encoded JPEG image")]
+#[then(regex = r#"^the value at "([^"]*)" is a base64-encoded JPEG image$"#)]
 async fn is_base64_jpeg(w: &mut ConformanceWorld, pointer: String) -> Result<(), Failure> {
     let body = w.last_json()?;
     let value = w.evidence(checks::lookup(&body, &pointer))?;

@@ -8,7 +8,7 @@ use super::sso::{self, Variation, doc_for};
 use crate::checks::{self, Failure};
 use crate::world::ConformanceWorld;
 
-#[when(expr = "the client sends {string} with Accept {string}")]
+#[when(regex = r#"^the client sends "([^"]*)" with Accept "([^"]*)"$"#)]
 async fn with_accept(
     w: &mut ConformanceWorld,
     endpoint: String,
@@ -21,7 +21,7 @@ async fn with_accept(
     sso::send(w, &endpoint, v).await
 }
 
-#[when(expr = "the client sends {string} with Content-Type {string}")]
+#[when(regex = r#"^the client sends "([^"]*)" with Content-Type "([^"]*)"$"#)]
 async fn with_content_type(
     w: &mut ConformanceWorld,
     endpoint: String,
@@ -34,7 +34,7 @@ async fn with_content_type(
     sso::send(w, &endpoint, v).await
 }
 
-#[then(expr = "{string} refuses the media type its document does not list")]
+#[then(regex = r#"^"([^"]*)" refuses the media type its document does not list$"#)]
 async fn refuses_media_type(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     let ex = w.last()?;
@@ -82,7 +82,7 @@ async fn refuses_media_type(w: &mut ConformanceWorld, endpoint: String) -> Resul
     w.evidence(checks::ensure_status(&ex.response, &[status], &rule))
 }
 
-#[then(expr = "the status is one the document lists for {string}")]
+#[then(regex = r#"^the status is one the document lists for "([^"]*)"$"#)]
 async fn documented_status(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     let ex = w.last()?;
@@ -94,7 +94,7 @@ async fn documented_status(w: &mut ConformanceWorld, endpoint: String) -> Result
     ))
 }
 
-#[then(expr = "the response Content-Type is one the document lists for {string}")]
+#[then(regex = r#"^the response Content-Type is one the document lists for "([^"]*)"$"#)]
 async fn documented_content_type(
     w: &mut ConformanceWorld,
     endpoint: String,

@@ -32,7 +32,7 @@ async fn control(w: &mut ConformanceWorld, path: &str) -> Result<Exchange, Failu
     Ok(ex)
 }
 
-#[given(expr = "{int} seconds pass on the provider's clock")]
+#[given(regex = r#"^(-?[0-9]+) seconds pass on the provider's clock$"#)]
 async fn clock_advances(w: &mut ConformanceWorld, secs: i64) -> Result<(), Failure> {
     control(w, &format!("/__mock/clock/advance?secs={secs}")).await?;
     Ok(())

@@ -64,7 +64,9 @@ async fn refuses_with_challenge(w: &mut ConformanceWorld) -> Result<(), Failure>
     w.evidence(checks::ensure_bearer_challenge(&ex.response, None))
 }
 
-#[then(expr = "the resource server refuses it with 401 and a Bearer challenge with error {string}")]
+#[then(
+    regex = r#"^the resource server refuses it with 401 and a Bearer challenge with error "([^"]*)"$"#
+)]
 async fn refuses_with_error(w: &mut ConformanceWorld, error: String) -> Result<(), Failure> {
     let ex = w.last()?;
     w.evidence(checks::ensure_bearer_challenge(&ex.response, Some(&error)))

@@ -7,7 +7,7 @@ use super::parse_statuses;
 use crate::checks::{self, Failure};
 use crate::world::ConformanceWorld;
 
-#[then(regex = r"^the response status is (\d{3}(?:(?:, | or )\d{3})*)$")]
+#[then(regex = r"^the response status is ([0-9]{3}(?:(?:, | or )[0-9]{3})*)$")]
 async fn status_is(w: &mut ConformanceWorld, statuses: String) -> Result<(), Failure> {
     let ex = w.last()?;
     w.evidence(checks::ensure_status(
@@ -17,13 +17,13 @@ async fn status_is(w: &mut ConformanceWorld, statuses: String) -> Result<(), Fai
     ))
 }
 
-#[then(expr = "the body matches the schema {string}")]
+#[then(regex = r#"^the body matches the schema "([^"]*)"$"#)]
 async fn body_matches(w: &mut ConformanceWorld, schema: String) -> Result<(), Failure> {
     let body = w.last_json()?;
     w.evidence(w.ctx.schemas.ensure_conforms(&schema, &body))
 }
 
-#[then(expr = "the value at {string} matches the schema {string}")]
+#[then(regex = r#"^the value at "([^"]*)" matches the schema "([^"]*)"$"#)]
 async fn value_matches(
     w: &mut ConformanceWorld,
     pointer: String,
@@ -53,7 +53,7 @@ fn conforms_at(
     })
 }
 
-#[then(expr = "the value at {string} is {string}")]
+#[then(regex = r#"^the value at "([^"]*)" is "([^"]*)"$"#)]
 async fn value_is(
     w: &mut ConformanceWorld,
     pointer: String,
@@ -68,7 +68,7 @@ async fn value_is(
     ))
 }
 
-#[then(expr = "the value at {string} is a positive integer")]
+#[then(regex = r#"^the value at "([^"]*)" is a positive integer$"#)]
 async fn positive_integer(w: &mut ConformanceWorld, pointer: String) -> Result<(), Failure> {
     let body = w.last_json()?;
     let value = w.evidence(checks::lookup(&body, &pointer))?;
@@ -83,7 +83,7 @@ async fn positive_integer(w: &mut ConformanceWorld, pointer: String) -> Result<(
     .at(pointer)))
 }
 
-#[then(expr = "the response header {string} includes {string}")]
+#[then(regex = r#"^the response header "([^"]*)" includes "([^"]*)"$"#)]
 async fn header_includes(
     w: &mut ConformanceWorld,
     name: String,
@@ -98,7 +98,7 @@ async fn header_includes(
     ))
 }
 
-#[then(expr = "every {string} in the body matches the schema {string}")]
+#[then(regex = r#"^every "([^"]*)" in the body matches the schema "([^"]*)"$"#)]
 async fn every_named_value_matches(
     w: &mut ConformanceWorld,
     name: String,
@@ -111,7 +111,7 @@ async fn every_named_value_matches(
     Ok(())
 }
 
-#[then(expr = "the response challenges for {string} authentication")]
+#[then(regex = r#"^the response challenges for "([^"]*)" authentication$"#)]
 async fn challenges(w: &mut ConformanceWorld, scheme: String) -> Result<(), Failure> {
     let ex = w.last()?;
     let rule = match scheme.to_ascii_lowercase().as_str() {

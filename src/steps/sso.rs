@@ -211,7 +211,7 @@ async fn sign_in(w: &mut ConformanceWorld) -> Result<(), Failure> {
     take_auth_code(w)
 }
 
-#[when(expr = "the client sends a valid {string} request")]
+#[when(regex = r#"^the client sends a valid "([^"]*)" request$"#)]
 async fn valid_request(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let fields = documented_fields(w, &endpoint)?;
     if fields.contains_key("authCode") && w.sso.auth_code.is_none() {
@@ -222,7 +222,7 @@ async fn valid_request(w: &mut ConformanceWorld, endpoint: String) -> Result<(),
 
 // Authorization.
 
-#[when(expr = "the client sends {string} without the Authorization header")]
+#[when(regex = r#"^the client sends "([^"]*)" without the Authorization header$"#)]
 async fn without_authorization(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let v = Variation {
         credentials: Credentials::Missing,
@@ -231,7 +231,7 @@ async fn without_authorization(w: &mut ConformanceWorld, endpoint: String) -> Re
     send(w, &endpoint, v).await
 }
 
-#[when(expr = "the client sends {string} with wrong credentials")]
+#[when(regex = r#"^the client sends "([^"]*)" with wrong credentials$"#)]
 async fn wrong_credentials(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let v = Variation {
         credentials: Credentials::Wrong,
@@ -249,7 +249,7 @@ fn listed(doc: &EndpointDoc, wanted: &[u16]) -> Vec<u16> {
         .collect()
 }
 
-#[then(expr = "{string} refuses it as unauthorized")]
+#[then(regex = r#"^"([^"]*)" refuses it as unauthorized$"#)]
 async fn refused_unauthorized(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     premise(
@@ -268,7 +268,7 @@ async fn refused_unauthorized(w: &mut ConformanceWorld, endpoint: String) -> Res
     ))
 }
 
-#[then(expr = "{string} refuses the credentials")]
+#[then(regex = r#"^"([^"]*)" refuses the credentials$"#)]
 async fn refused_credentials(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     premise(
@@ -287,7 +287,7 @@ async fn refused_credentials(w: &mut ConformanceWorld, endpoint: String) -> Resu
     ))
 }
 
-#[then(expr = "{string} does not ask for credentials")]
+#[then(regex = r#"^"([^"]*)" does not ask for credentials$"#)]
 async fn no_credentials_asked(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     premise(
@@ -323,7 +323,7 @@ pub fn premise(holds: bool, endpoint: &str, what: &str) -> Result<(), Failure> {
 
 // Required fields and their types.
 
-#[when(expr = "the client sends {string} without the {string} field")]
+#[when(regex = r#"^the client sends "([^"]*)" without the "([^"]*)" field$"#)]
 async fn without_field(
     w: &mut ConformanceWorld,
     endpoint: String,
@@ -374,7 +374,7 @@ async fn field_as(
     send_fields(w, &endpoint, fields, v).await
 }
 
-#[then(expr = "{string} refuses it as invalid, with a status its document lists")]
+#[then(regex = r#"^"([^"]*)" refuses it as invalid, with a status its document lists$"#)]
 async fn refused_invalid(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     let mut allowed = listed(ep, &[400, 422]);
@@ -395,7 +395,7 @@ async fn refused_invalid(w: &mut ConformanceWorld, endpoint: String) -> Result<(
     w.evidence(checks::ensure_status(&ex.response, &allowed, &rule))
 }
 
-#[then(expr = "{string} refuses it with a client error its document lists")]
+#[then(regex = r#"^"([^"]*)" refuses it with a client error its document lists$"#)]
 async fn refused_client_error(w: &mut ConformanceWorld, endpoint: String) -> Result<(), Failure> {
     let (doc, ep) = doc_for(w, &endpoint)?;
     let allowed: Vec<u16> = ep
@@ -513,7 +513,7 @@ async fn asks_two(w: &mut ConformanceWorld) -> Result<(), Failure> {
     ask_status(w, asked).await
 }
 
-#[when(expr = "the client asks about {int} telephone numbers at once")]
+#[when(regex = r#"^the client asks about (-?[0-9]+) telephone numbers at once$"#)]
 async fn asks_many(w: &mut ConformanceWorld, n: usize) -> Result<(), Failure> {
     let asked = numbers(w, n)?;
     ask_status(w, asked).await
@@ -569,7 +569,7 @@ async fn says_unregistered(w: &mut ConformanceWorld) -> Result<(), Failure> {
     ensure_registration(w, UNREGISTERED, 0)
 }
 
-#[then(expr = "the answer has one entry for each of the {int} numbers")]
+#[then(regex = r#"^the answer has one entry for each of the (-?[0-9]+) numbers$"#)]
 async fn one_entry_each(w: &mut ConformanceWorld, n: usize) -> Result<(), Failure> {
     let body = w.last_json()?;
     let len = body.as_array().map(Vec::len);

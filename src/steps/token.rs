@@ -250,7 +250,7 @@ async fn exchanges_unknown_code(w: &mut ConformanceWorld) -> Result<(), Failure>
     .await
 }
 
-#[when(expr = "the client exchanges the authorization code without the {string} field")]
+#[when(regex = r#"^the client exchanges the authorization code without the "([^"]*)" field$"#)]
 async fn exchanges_without(w: &mut ConformanceWorld, field: String) -> Result<(), Failure> {
     exchange_code(
         w,
@@ -262,7 +262,7 @@ async fn exchanges_without(w: &mut ConformanceWorld, field: String) -> Result<()
     .await
 }
 
-#[when(expr = "the client exchanges the authorization code with grant_type {string}")]
+#[when(regex = r#"^the client exchanges the authorization code with grant_type "([^"]*)"$"#)]
 async fn exchanges_with_grant_type(w: &mut ConformanceWorld, grant: String) -> Result<(), Failure> {
     exchange_code(
         w,
@@ -354,7 +354,7 @@ async fn refuses_client_authentication(w: &mut ConformanceWorld) -> Result<(), F
 }
 
 #[then(
-    regex = r#"^the provider refuses it with status (\d{3}(?:(?:, | or )\d{3})*) and error "([a-z_]+)"$"#
+    regex = r#"^the provider refuses it with status ([0-9]{3}(?:(?:, | or )[0-9]{3})*) and error "([a-z_]+)"$"#
 )]
 async fn refuses_with_error(
     w: &mut ConformanceWorld,

@@ -42,7 +42,7 @@ fn shown(received: &[Received]) -> Vec<String> {
         .collect()
 }
 
-#[then(expr = "the webhook receiver gets {string} for the user's connection")]
+#[then(regex = r#"^the webhook receiver gets "([^"]*)" for the user's connection$"#)]
 async fn receives_event(w: &mut ConformanceWorld, event: String) -> Result<(), Failure> {
     let connection = connection_id(w)?;
     let global_id = w.loginsign.global_id.clone().unwrap_or_default();
@@ -95,7 +95,7 @@ async fn receives_event(w: &mut ConformanceWorld, event: String) -> Result<(), F
     }
 }
 
-#[then(expr = "the webhook payload matches the schema {string}")]
+#[then(regex = r#"^the webhook payload matches the schema "([^"]*)"$"#)]
 async fn payload_matches(w: &mut ConformanceWorld, schema: String) -> Result<(), Failure> {
     let payload = w
         .loginsign
