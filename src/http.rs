@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -156,6 +157,9 @@ pub struct Response {
     /// The body was longer than the limit and was cut off.
     pub truncated: bool,
     pub elapsed: Duration,
+    /// The body parsed as JSON, on first use: the secrets it hands out, the shape recorder and
+    /// the steps' checks all read the same parse.
+    pub parsed: OnceLock<Result<Value, String>>,
 }
 
 impl Response {
@@ -173,10 +177,20 @@ impl Response {
 
     /// The body parsed as JSON, or why it is not JSON.
     pub fn json(&self) -> Result<Value, String> {
-        if self.truncated {
-            return Err("the body exceeded the size limit and was cut off".to_owned());
-        }
-        serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
+        self.json_ref().cloned().map_err(str::to_owned)
+    }
+
+    /// The body as JSON, parsed once.
+    pub fn json_ref(&self) -> Result<&Value, &str> {
+        self.parsed
+            .get_or_init(|| {
+                if self.truncated {
+                    return Err("the body exceeded the size limit and was cut off".to_owned());
+                }
+                serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 }
 
@@ -311,11 +325,12 @@ impl HttpClient {
             body,
             truncated,
             elapsed: started.elapsed(),
+            parsed: OnceLock::new(),
         };
         secret::learn_from_response(
             response.header_all("set-cookie"),
             response.header("location"),
-            &response.body,
+            response.json_ref().ok(),
         );
         tracing::info!(
             target: "idp_conformance::http",

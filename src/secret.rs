@@ -205,7 +205,7 @@ fn key_form(name: &str) -> String {
 pub fn learn_from_response<'a>(
     set_cookies: impl IntoIterator<Item = &'a str>,
     location: Option<&str>,
-    body: &[u8],
+    body: Option<&Value>,
 ) {
     for cookie in set_cookies {
         let pair = cookie.split(';').next().unwrap_or_default();
@@ -222,8 +222,8 @@ pub fn learn_from_response<'a>(
             }
         }
     }
-    if let Ok(value) = serde_json::from_slice::<Value>(body) {
-        learn_from_json(&value);
+    if let Some(value) = body {
+        learn_from_json(value);
     }
 }
 
@@ -357,8 +357,9 @@ mod tests {
         learn_from_response(
             ["sid=cookie-value-42; HttpOnly; Path=/"],
             Some("https://app.example/cb?code=learned-code-7&state=s#access_token=frag-token-9"),
-            br#"{"access_token": "learned-at-1", "nested": [{"Password": "learned-pw-2"}],
-                 "code": "error_code_stays", "expires_in": 3600}"#,
+            Some(&serde_json::json!({"access_token": "learned-at-1",
+                "nested": [{"Password": "learned-pw-2"}],
+                "code": "error_code_stays", "expires_in": 3600})),
         );
         let text = "cookie-value-42 learned-code-7 frag-token-9 learned-at-1 learned-pw-2 \
                     error_code_stays";

@@ -105,6 +105,9 @@ struct Definitions {
 struct Definition {
     regex: Regex,
     prefix: String,
+    /// The pattern is `^text$` with no operator (a plain-text step): the prefix is the whole
+    /// text, and a step matches exactly when it equals it, without a search.
+    literal: bool,
     captures: CaptureLocations,
 }
 
@@ -112,10 +115,17 @@ impl Definitions {
     fn load() -> Self {
         fn of(regexes: impl Iterator<Item = Regex>) -> Vec<Definition> {
             regexes
-                .map(|regex| Definition {
-                    prefix: literal_prefix(regex.as_str()),
-                    captures: regex.capture_locations(),
-                    regex,
+                .map(|regex| {
+                    let (prefix, literal) = match literal_text(regex.as_str()) {
+                        Some(text) => (text, true),
+                        None => (literal_prefix(regex.as_str()), false),
+                    };
+                    Definition {
+                        prefix,
+                        literal,
+                        captures: regex.capture_locations(),
+                        regex,
+                    }
                 })
                 .collect()
         }
@@ -139,9 +149,9 @@ impl Definitions {
     }
 
     /// Whether exactly one definition of the step's keyword matches it, as cucumber's
-    /// `Collection::find` decides: the same search (captures, so the regex engine's one-pass
-    /// matcher, which needs no warm-up), tried only where the step starts with the definition's
-    /// literal prefix.
+    /// `Collection::find` decides: a plain-text definition by comparing the text, any other by
+    /// the same search (captures, so the regex engine's one-pass matcher, which needs no
+    /// warm-up), tried only where the step starts with the definition's literal prefix.
     fn matches_once(&mut self, step: &Step) -> bool {
         let of_kind = match step.ty {
             StepType::Given => &mut self.given,
@@ -151,10 +161,13 @@ impl Definitions {
         let text = step.value.as_str();
         let mut matching = 0;
         for d in of_kind {
-            if text.starts_with(&d.prefix) && d.regex.captures_read(&mut d.captures, text).is_some()
-            {
-                matching += 1;
-            }
+            let matches = if d.literal {
+                text == d.prefix
+            } else {
+                text.starts_with(&d.prefix)
+                    && d.regex.captures_read(&mut d.captures, text).is_some()
+            };
+            matching += usize::from(matches);
         }
         matching == 1
     }
@@ -187,6 +200,27 @@ fn literal_prefix(pattern: &str) -> String {
         return String::new();
     }
     prefix
+}
+
+/// The text a pattern matches when it matches only that: `^text$` where every character is
+/// plain or escaped (what cucumber makes of a plain-text step); `None` for any operator.
+fn literal_text(pattern: &str) -> Option<String> {
+    let body = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    let mut text = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if !e.is_ascii_alphanumeric() => text.push(e),
+                _ => return None,
+            },
+            '*' | '+' | '?' | '{' | '}' | '.' | '(' | ')' | '|' | '[' | ']' | '^' | '$' => {
+                return None;
+            }
+            c => text.push(c),
+        }
+    }
+    Some(text)
 }
 
 /// Whether `pattern` has a `|` outside every group and character class.
@@ -419,6 +453,23 @@ mod tests {
             readable(r#"^the client sends "([^"]+)" with (.+)$"#),
             "the client sends \"…\" with …"
         );
+    }
+
+    #[test]
+    fn only_a_pattern_of_plain_text_is_literal() {
+        assert_eq!(
+            literal_text(r"^the Allow header, if sent\.$").as_deref(),
+            Some("the Allow header, if sent.")
+        );
+        assert_eq!(
+            literal_text(&format!("^{}$", regex::escape("a (b) c-d? $5"))).as_deref(),
+            Some("a (b) c-d? $5")
+        );
+        assert_eq!(literal_text(r#"^the value at "([^"]*)"$"#), None);
+        assert_eq!(literal_text(r"^codes? expire$"), None);
+        assert_eq!(literal_text(r"^\d seconds$"), None);
+        assert_eq!(literal_text(r"^unanchored"), None);
+        assert_eq!(literal_text(r"unanchored$"), None);
     }
 
     #[test]

@@ -148,6 +148,7 @@ mod tests {
             body: Vec::new(),
             truncated: false,
             elapsed: Default::default(),
+            parsed: Default::default(),
         }
     }
 

@@ -173,6 +173,7 @@ mod tests {
             body: body.into(),
             truncated: false,
             elapsed: Default::default(),
+            parsed: Default::default(),
         }
     }
 

@@ -123,6 +123,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             truncated: false,
             elapsed: Default::default(),
+            parsed: Default::default(),
         }
     }
 

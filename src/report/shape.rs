@@ -146,8 +146,8 @@ fn body_kinds(exchange: &Exchange, out: &mut Kinds) {
         root(Cow::Borrowed("empty"));
         return;
     }
-    match response.json() {
-        Ok(value) => walk(&value, &mut String::new(), out),
+    match response.json_ref() {
+        Ok(value) => walk(value, &mut String::new(), out),
         Err(_) => {
             let media = response
                 .header("content-type")
@@ -276,6 +276,7 @@ mod tests {
                 body: body.as_bytes().to_vec(),
                 truncated: false,
                 elapsed: std::time::Duration::ZERO,
+                parsed: Default::default(),
             },
         }
     }
