@@ -58,9 +58,14 @@ struct Registry {
     /// A bit per hash of a form's first four bytes: almost every position of a text is ruled
     /// out by one multiplication and one bit test, without a map lookup.
     filter: Option<Box<Filter>>,
+    /// A bit per first two bytes of a form (8 KiB, in the fastest cache), tested before
+    /// `filter`: most positions of a text start no form's first two bytes, and ruling them out
+    /// takes one load and one bit test (redaction read 19 instructions per byte before).
+    pairs: Option<Box<Pairs>>,
 }
 
 type Filter = [u64; (1 << FILTER_BITS) / 64];
+type Pairs = [u64; (1 << 16) / 64];
 
 /// Bits in [`Registry::filter`] (128 KiB): a few thousand forms leave it almost empty.
 const FILTER_BITS: u32 = 20;
@@ -91,6 +96,11 @@ impl Registry {
         });
         let (word, bit) = filter_slot(key);
         filter[word] |= 1 << bit;
+        let pairs = self
+            .pairs
+            .get_or_insert_with(|| Box::new([0; (1 << 16) / 64]));
+        let pair = usize::from(key as u16);
+        pairs[pair >> 6] |= 1 << (pair & 63);
     }
 
     /// The length of the longest registered form that `text[at..]` starts with; `key` is the
@@ -159,10 +169,15 @@ pub fn redact(text: &str) -> String {
     // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
     // starts and ends on character boundaries.
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    let Some(filter) = registered.filter.as_deref() else {
+    let (Some(filter), Some(pairs)) = (registered.filter.as_deref(), registered.pairs.as_deref())
+    else {
         return text.to_owned();
     };
     for (at, four) in bytes.windows(MIN_SECRET_LEN).enumerate() {
+        let pair = usize::from(u16::from_le_bytes([four[0], four[1]]));
+        if pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
+            continue;
+        }
         let key = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
         let (word, bit) = filter_slot(key);
         if filter[word] & (1 << bit) == 0 {
@@ -350,6 +365,63 @@ mod tests {
         assert_eq!(r["Verification"]["Password"], MASK);
         assert_eq!(r["Verification"]["Email"], "e");
         assert_eq!(r["token"], MASK);
+    }
+
+    #[test]
+    fn redaction_masks_what_a_search_of_every_position_for_every_form_masks() {
+        let forms = [
+            "pf-tok-3xq9",
+            "pf-tok-3xq9-long",
+            "pf-cd-77aa",
+            "zq-pw-secret",
+        ];
+        for f in forms {
+            register(f);
+        }
+        // The reference: every position, every registered form of these, longest first.
+        let reference = |text: &str| {
+            let mut sorted = forms.to_vec();
+            sorted.sort_by_key(|f| std::cmp::Reverse(f.len()));
+            let (mut out, mut at) = (String::new(), 0);
+            while at < text.len() {
+                match sorted.iter().find(|f| text[at..].starts_with(**f)) {
+                    Some(f) => {
+                        out.push_str(MASK);
+                        at += f.len();
+                    }
+                    None => {
+                        out.push_str(&text[at..=at]);
+                        at += 1;
+                    }
+                }
+            }
+            out
+        };
+        let pieces = [
+            "pf-tok-3xq9",
+            "pf-tok-3xq9-long",
+            "pf-cd-77aa",
+            "zq-pw-secret",
+            "pf-",
+            "pf-tok",
+            "zq",
+            " ",
+            "\"pf\": ",
+            "p",
+            "f-cd-77a",
+            "a",
+            "\n",
+            "x",
+        ];
+        // Every sequence of three pieces, so forms meet, overlap and almost match at each edge.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(redact(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]
