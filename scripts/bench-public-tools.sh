@@ -31,12 +31,14 @@ echo "== the run's counters (run --stats): exchanges, schemas compiled, connecti
 grep -E '"(schemas_compiled|schema_files|exchanges|provider|connections|requests)"' "$tmp/stats.json"
 
 echo "== wall time, process start to exit: the suite, then the floor (the same exchanges by a bare"
-echo "   reqwest client against the same mocks), 32 at once and one by one"
+echo "   reqwest client against the same mocks), 32 at once, 8 at once and one by one"
 hyperfine -N --warmup 3 --runs 30 \
   "$bin run --no-color --reports $tmp/r" \
   "$bin bench floor --jobs 32 --stats $tmp/stats.json --out $tmp/floor32.json" \
+  "$bin bench floor --jobs 8 --stats $tmp/stats.json --out $tmp/floor8.json" \
   "$bin bench floor --jobs 1 --stats $tmp/stats.json --out $tmp/floor1.json"
 echo "the replay loop alone (last run): 32 at once $(grep -o '"loop_ms": [0-9.]*' "$tmp/floor32.json")," \
+  "8 at once $(grep -o '"loop_ms": [0-9.]*' "$tmp/floor8.json"),"  \
   "one by one $(grep -o '"loop_ms": [0-9.]*' "$tmp/floor1.json")"
 
 echo "== peak RSS of the suite"
