@@ -280,7 +280,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     } else {
         writer::Coloring::Auto
     };
-    let console = writer::Basic::raw(RedactingStdout::default(), coloring, args.verbose);
+    let console = writer::Basic::raw(RedactingStdout::new(embedded), coloring, args.verbose);
     let _ = steps_compiled.await;
     let cucumber = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)

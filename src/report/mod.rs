@@ -48,10 +48,14 @@ impl std::io::Write for SharedBuffer {
 
 /// Standard output with every line passed through redaction. cucumber's console writer writes a
 /// line in pieces (keyword, text, styling); the pieces wait here until the line is whole, so a
-/// secret split across two writes is still masked, and a line is redacted once. To a terminal
-/// each line is written as it is complete; to a pipe or a file (a CI log) the lines are written
-/// together, at most [`BATCH_DELAY`] after the first of them or once [`BATCH_BYTES`] wait (a
-/// run against the mocks made 1,690 `write` calls, one per line).
+/// secret split across two writes is still masked, and a line is redacted once.
+///
+/// A line is written as soon as it is whole, except in a run against the embedded mocks with
+/// stdout on a pipe or a file (a CI log): such a run lasts well under a second, and its lines
+/// are written together, once [`BATCH_BYTES`] wait or the next line comes [`BATCH_DELAY`] after
+/// the first waiting one (it made 1,690 `write` calls, one per line, each waking the reader).
+/// Against a target file a step can wait minutes for an answer, and the log shows every line
+/// before it.
 #[derive(Debug)]
 pub struct RedactingStdout {
     pending: Vec<u8>,
@@ -65,19 +69,19 @@ pub const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(10
 /// How many bytes of redacted lines may wait.
 pub const BATCH_BYTES: usize = 16 * 1024;
 
-impl Default for RedactingStdout {
-    fn default() -> Self {
+impl RedactingStdout {
+    /// Standard output; `batched`: lines may wait as described above (a run against the
+    /// embedded mocks), unless stdout is a terminal.
+    pub fn new(batched: bool) -> Self {
         use std::io::IsTerminal as _;
         Self {
             pending: Vec::new(),
             redacted: Vec::new(),
-            live: std::io::stdout().is_terminal(),
+            live: !batched || std::io::stdout().is_terminal(),
             since: None,
         }
     }
-}
 
-impl RedactingStdout {
     /// Moves `pending[..end]`, redacted, to what waits to be written.
     fn redact_pending(&mut self, end: usize) {
         let text = secret::redact(&String::from_utf8_lossy(&self.pending[..end]));
