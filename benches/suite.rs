@@ -103,6 +103,37 @@ fn main() {
             "  suite/floor ({what}): {process:.2} process to process, {in_loop:.2} to the loop alone"
         );
     }
+    // Where a run's time goes, phase by phase: more runs, each writing its counters.
+    let mut phases: [Vec<f64>; 4] = Default::default();
+    let phases_file = dir.join("phases.json");
+    for _ in 0..runs {
+        let t = timed(
+            command(&["run", "--no-color", "--reports"])
+                .arg(dir.join("r"))
+                .arg("--stats")
+                .arg(&phases_file),
+        );
+        assert_eq!(t.code, 0, "a suite run failed");
+        let p = &read_json(&phases_file)["phases_ms"];
+        let at = |k: &str| p[k].as_f64().unwrap_or(0.0);
+        let wall = t.wall.as_secs_f64() * 1000.0;
+        phases[0].push(at("started"));
+        phases[1].push(at("scenarios") - at("started"));
+        phases[2].push(at("reports") - at("scenarios"));
+        phases[3].push(wall - at("reports"));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "  phases (medians of {runs} more runs): start-up {:.1} ms, scenarios {:.1} ms, \
+         reports {:.1} ms, the rest of the process {:.1} ms",
+        median(&mut phases[0]),
+        median(&mut phases[1]),
+        median(&mut phases[2]),
+        median(&mut phases[3])
+    );
     println!(
         "  schemas compiled {} for {} schema files",
         stats["schemas_compiled"], stats["schema_files"]
