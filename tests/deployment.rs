@@ -88,25 +88,37 @@ fn tls_front(upstream: String, abort: fn(usize) -> bool) -> u16 {
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
+    // Connections are accepted, and cut ones closed, on a thread that does nothing else: a cut
+    // reaches the client at once, before another connection could come free and serve the
+    // request that waited for the cut one (the pool would then drop the error unseen).
+    let (accepted, mut to_serve) = tokio::sync::mpsc::unbounded_channel::<std::net::TcpStream>();
+    std::thread::spawn(move || {
+        for (n, socket) in listener.incoming().enumerate() {
+            let Ok(socket) = socket else { continue };
+            if abort(n) {
+                drop(socket);
+            } else if accepted.send(socket).is_err() {
+                return;
+            }
+        }
+    });
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let mut n = 0;
-            while let Ok((socket, _)) = listener.accept().await {
-                n += 1;
-                if abort(n - 1) {
-                    drop(socket);
-                    continue;
-                }
+            while let Some(socket) = to_serve.recv().await {
                 let acceptor = acceptor.clone();
                 let upstream = upstream.clone();
                 tokio::spawn(async move {
+                    let Ok(socket) = socket
+                        .set_nonblocking(true)
+                        .and_then(|()| tokio::net::TcpStream::from_std(socket))
+                    else {
+                        return;
+                    };
                     let Ok(mut tls) = acceptor.accept(socket).await else {
                         return;
                     };
@@ -341,8 +353,10 @@ fn transport_errors_are_retried_and_reported_and_checks_are_not() {
     let ca = common::root().join("tests/tls/ca.pem");
     let settings = format!("ca_file = {:?}", ca.display().to_string());
     let tmp = tempfile::tempdir().unwrap();
-    // The first connections after the preflight's are cut during the handshake.
-    let flaky = |n: usize| (1..=3).contains(&n);
+    // The first connections after the preflight's are cut during the handshake. Eight: the
+    // pool can serve a request that waits for a cut connection from another that came free
+    // first, and then drops the cut unseen (one in 25 runs saw none of three cuts).
+    let flaky = |n: usize| (1..=8).contains(&n);
 
     let port = tls_front(mock.addr().to_owned(), flaky);
     let target = common::target_file(
@@ -353,7 +367,7 @@ fn transport_errors_are_retried_and_reported_and_checks_are_not() {
     let out = run_target(
         &target,
         &reports,
-        &["--retries", "2", "--tags", "@documented"],
+        &["--retries", "3", "--tags", "@documented"],
     );
     assert_eq!(common::code(&out), 0, "{}", common::text(&out));
     let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
@@ -367,7 +381,7 @@ fn transport_errors_are_retried_and_reported_and_checks_are_not() {
     let resent: u64 = raw.iter().filter_map(|r| r["retries"].as_u64()).sum();
     // At most one re-send per cut connection (the pool may serve a request from another
     // connection while a cut one fails).
-    assert!((1..=3).contains(&resent), "{resent} re-sends");
+    assert!((1..=8).contains(&resent), "{resent} re-sends");
     assert!(
         common::text(&out).contains("PASSED after"),
         "{}",
