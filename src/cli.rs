@@ -140,7 +140,8 @@ pub struct RunArgs {
 /// Scenarios at once against a target file: the network's round trips dominate.
 pub const JOBS_REMOTE: usize = 32;
 /// Scenarios at once against the embedded mocks: they run on this machine's cores beside the
-/// harness. On 2 cores, 6 to 16 at once are equally fast and 32 is 15% slower (BENCHMARKS.md).
+/// harness. On 2 cores, 6 to 16 at once were within 2 ms of each other, and 32 took 92 ms
+/// against 73 at 8 (BENCHMARKS.md).
 pub const JOBS_EMBEDDED: usize = 8;
 
 impl RunArgs {

@@ -80,7 +80,8 @@ fn main() -> std::process::ExitCode {
         }
     });
     // Everything the command writes is written by now. The runtime's threads and the run's
-    // memory are left to the operating system: dropping them took 0.5 to 2.6 ms of every run.
+    // memory are left to the operating system (tearing the runtime down took 0.3 to 3.9 ms
+    // after a run's reports were written).
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(i32::from(code as u8));
@@ -90,7 +91,7 @@ fn main() -> std::process::ExitCode {
 /// (a run made 1,390 `mprotect` calls) and hands large blocks back to the system as soon as they
 /// are freed. A run is short and allocates tens of megabytes: grow in 8 MiB steps, keep what was
 /// freed up to 64 MiB, and map only blocks of 4 MiB and more on their own. Measured: the suite
-/// against the mocks 8 ms faster (79.6 to 71.4 ms, 30 runs each), peak RSS unchanged (35 MiB).
+/// against the mocks 74.7 -> 72.2 ms (medians of 40 interleaved runs), peak RSS unchanged.
 fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets the allocator's parameters; it is called before any other
