@@ -34,12 +34,7 @@ fn main() {
 
     // The counters of one run: exchanges, schemas compiled, each mock's connections and routes.
     let stats_file = dir.join("stats.json");
-    let stats_run = timed(
-        command(&["run", "--no-color", "--reports"])
-            .arg(dir.join("r"))
-            .arg("--stats")
-            .arg(&stats_file),
-    );
+    let stats_run = timed(&mut suite_run(dir, Some(&stats_file)));
     assert_eq!(stats_run.code, 0, "the suite must pass before it is timed");
     let stats: Value = read_json(&stats_file);
     let exchanges = stats["exchanges"].as_u64().unwrap_or(0);
@@ -57,7 +52,7 @@ fn main() {
     ];
     let mut floors: [Vec<(Timed, Duration)>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for _ in 0..runs {
-        let s = timed(command(&["run", "--no-color", "--reports"]).arg(dir.join("r")));
+        let s = timed(&mut suite_run(dir, None));
         assert_eq!(s.code, 0, "a timed suite run failed");
         suite.push(s);
         for (runs, (jobs, _)) in floors.iter_mut().zip(FLOORS) {
@@ -107,12 +102,7 @@ fn main() {
     let mut phases: [Vec<f64>; 4] = Default::default();
     let phases_file = dir.join("phases.json");
     for _ in 0..runs {
-        let t = timed(
-            command(&["run", "--no-color", "--reports"])
-                .arg(dir.join("r"))
-                .arg("--stats")
-                .arg(&phases_file),
-        );
+        let t = timed(&mut suite_run(dir, Some(&phases_file)));
         assert_eq!(t.code, 0, "a suite run failed");
         let p = &read_json(&phases_file)["phases_ms"];
         let at = |k: &str| p[k].as_f64().unwrap_or(0.0);
@@ -429,6 +419,17 @@ fn knob(name: &str, default: u64) -> u64 {
 fn command(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(args).current_dir(ROOT).env_remove("RUST_LOG");
+    c
+}
+
+/// The whole suite against the embedded mocks, its reports in `dir/r`, its counters (with the
+/// phases of the run) written to `stats` when given.
+fn suite_run(dir: &Path, stats: Option<&Path>) -> Command {
+    let mut c = command(&["run", "--no-color", "--reports"]);
+    c.arg(dir.join("r"));
+    if let Some(stats) = stats {
+        c.arg("--stats").arg(stats);
+    }
     c
 }
 

@@ -55,22 +55,24 @@ impl fmt::Display for Secret {
 struct Registry {
     /// The first four bytes of a form -> the forms starting with them, longest first.
     by_prefix: HashMap<u32, Vec<String>>,
-    /// A bit per hash of a form's first four bytes: almost every position of a text is ruled
-    /// out by one multiplication and one bit test, without a map lookup.
-    filter: Option<Box<Filter>>,
-    /// A bit per first two bytes of a form (8 KiB, in the fastest cache), tested before
-    /// `filter`: most positions of a text start no form's first two bytes, and ruling them out
-    /// takes one load and one bit test (redaction read 19 instructions per byte before).
-    pairs: Option<Box<Pairs>>,
+    /// What rules out almost every position of a text without a map lookup; none until the
+    /// first form is registered.
+    filters: Option<Box<Filters>>,
 }
 
-type Filter = [u64; (1 << FILTER_BITS) / 64];
-type Pairs = [u64; (1 << 16) / 64];
+struct Filters {
+    /// A bit per first two bytes of a form (8 KiB, in the fastest cache), tested first: most
+    /// positions of a text start no form's first two bytes, and ruling them out takes one load
+    /// and one bit test (redaction read 19 instructions per byte before).
+    pairs: [u64; (1 << 16) / 64],
+    /// A bit per hash of a form's first four bytes: one multiplication and one bit test.
+    keys: [u64; (1 << FILTER_BITS) / 64],
+}
 
-/// Bits in [`Registry::filter`] (128 KiB): a few thousand forms leave it almost empty.
+/// Bits in [`Filters::keys`] (128 KiB): a few thousand forms leave it almost empty.
 const FILTER_BITS: u32 = 20;
 
-/// Where `key` (a form's first four bytes) sits in the filter: (word, bit in the word).
+/// Where `key` (a form's first four bytes) sits in [`Filters::keys`]: (word, bit in the word).
 fn filter_slot(key: u32) -> (usize, u32) {
     let bit = key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS);
     ((bit >> 6) as usize, bit & 63)
@@ -88,23 +90,20 @@ impl Registry {
         forms.push(form);
         // Longest first, so that a secret containing another is masked whole.
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        let filter = self.filter.get_or_insert_with(|| {
-            vec![0; (1 << FILTER_BITS) / 64]
-                .into_boxed_slice()
-                .try_into()
-                .expect("the filter's size")
+        let filters = self.filters.get_or_insert_with(|| {
+            Box::new(Filters {
+                pairs: [0; (1 << 16) / 64],
+                keys: [0; (1 << FILTER_BITS) / 64],
+            })
         });
-        let (word, bit) = filter_slot(key);
-        filter[word] |= 1 << bit;
-        let pairs = self
-            .pairs
-            .get_or_insert_with(|| Box::new([0; (1 << 16) / 64]));
         let pair = usize::from(key as u16);
-        pairs[pair >> 6] |= 1 << (pair & 63);
+        filters.pairs[pair >> 6] |= 1 << (pair & 63);
+        let (word, bit) = filter_slot(key);
+        filters.keys[word] |= 1 << bit;
     }
 
     /// The length of the longest registered form that `text[at..]` starts with; `key` is the
-    /// first four bytes there, and the filter let it through.
+    /// first four bytes there, and the filters let it through.
     ///
     /// An all-digit form (an SMS code, a PIN) counts only as a number of its own: inside a longer
     /// run of digits (a duration, a telephone number) it is another number, and masking it would
@@ -169,18 +168,17 @@ pub fn redact(text: &str) -> String {
     // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
     // starts and ends on character boundaries.
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    let (Some(filter), Some(pairs)) = (registered.filter.as_deref(), registered.pairs.as_deref())
-    else {
+    let Some(filters) = registered.filters.as_deref() else {
         return text.to_owned();
     };
     for (at, four) in bytes.windows(MIN_SECRET_LEN).enumerate() {
         let pair = usize::from(u16::from_le_bytes([four[0], four[1]]));
-        if pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
+        if filters.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
             continue;
         }
         let key = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
         let (word, bit) = filter_slot(key);
-        if filter[word] & (1 << bit) == 0 {
+        if filters.keys[word] & (1 << bit) == 0 {
             continue;
         }
         let Some(len) = registered.longest_at(bytes, at, key) else {

@@ -65,9 +65,9 @@ pub struct RedactingStdout {
 }
 
 /// How long redacted lines may wait before they are written to a pipe or a file.
-pub const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 /// How many bytes of redacted lines may wait.
-pub const BATCH_BYTES: usize = 16 * 1024;
+const BATCH_BYTES: usize = 16 * 1024;
 
 impl RedactingStdout {
     /// Standard output; `batched`: lines may wait as described above (a run against the
