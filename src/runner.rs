@@ -283,6 +283,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let console = writer::Basic::raw(RedactingStdout::new(embedded), coloring, args.verbose);
     let _ = steps_compiled.await;
     let cucumber = ConformanceWorld::cucumber::<std::path::PathBuf>()
+        .steps(step_check::dispatching())
         .with_parser(Preparsed)
         .with_writer(
             console

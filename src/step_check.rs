@@ -1,14 +1,24 @@
 //! Before any request: every step of every selected scenario must match exactly one step
 //! definition. An unknown step is named with its file and line and the closest known steps, so
 //! a misspelt step stops the run (exit 2) instead of failing its scenario against the target.
+//!
+//! The match found here is the one the run uses: cucumber's step collection holds one
+//! catch-all definition per keyword (`dispatching`), whose function looks the step's text up
+//! in the matches this check recorded and calls the definition's own function with the same
+//! parameters cucumber's `Collection::find` would give it. `find` tries every definition of the
+//! keyword on every step it runs (39 M instructions per run on cucumber's one thread, 16% of
+//! it); a step's text is matched once per process here.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use cucumber::World as _;
-use cucumber::codegen::{LazyRegex, Regex, StepConstructor as _, WorldInventory, inventory};
+use cucumber::codegen::{
+    LazyRegex, LocalBoxFuture, Regex, StepConstructor as _, WorldInventory, inventory,
+};
 use cucumber::gherkin::{Feature, Rule, Scenario, Step, StepType};
-use cucumber::step::Location;
+use cucumber::step::{Collection, Context, Location};
 use regex::CaptureLocations;
 
 use crate::world::ConformanceWorld;
@@ -33,6 +43,7 @@ pub fn ensure_defined(
     let mut definitions = Definitions::load();
     // The same text under the same keyword is matched once: a suite repeats its steps.
     let mut verdicts: HashMap<(StepType, &str), bool> = HashMap::new();
+    let mut found = Vec::new();
     let mut seen = HashSet::new();
     let mut problems = Vec::new();
     // Only a run with a problem needs cucumber's own matcher (for its ambiguity report) and the
@@ -58,7 +69,13 @@ pub fn ensure_defined(
             for step in steps {
                 let single = *verdicts
                     .entry((step.ty, step.value.as_str()))
-                    .or_insert_with(|| definitions.matches_once(step));
+                    .or_insert_with(|| match definitions.resolve(step) {
+                        Some(resolved) => {
+                            found.push((step.ty, step.value.clone(), resolved));
+                            true
+                        }
+                        None => false,
+                    });
                 if single || !seen.insert((feature.path.as_deref(), step.position.line)) {
                     continue;
                 }
@@ -83,6 +100,7 @@ pub fn ensure_defined(
             }
         }
     }
+    record(found);
     if problems.is_empty() {
         return Ok(());
     }
@@ -109,13 +127,34 @@ struct Definition {
     /// text, and a step matches exactly when it equals it, without a search.
     literal: bool,
     captures: CaptureLocations,
+    func: cucumber::Step<ConformanceWorld>,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "compared with cucumber's in a test")
+    )]
+    location: Location,
+}
+
+/// A step's one definition, and the parameters cucumber's `Collection::find` would hand its
+/// function (`Context::matches`: the whole match first, then every group by name).
+#[derive(Clone, Debug)]
+struct Resolved {
+    func: cucumber::Step<ConformanceWorld>,
+    /// Where the definition is (the test compares it with cucumber's answer).
+    #[cfg(test)]
+    location: Location,
+    matches: Vec<(Option<String>, String)>,
 }
 
 impl Definitions {
     fn load() -> Self {
-        fn of(regexes: impl Iterator<Item = Regex>) -> Vec<Definition> {
-            regexes
-                .map(|regex| {
+        fn of<S: cucumber::codegen::StepConstructor<ConformanceWorld> + 'static>(
+            steps: impl Iterator<Item = &'static S>,
+        ) -> Vec<Definition> {
+            steps
+                .map(|s| {
+                    let (location, regex, func) = s.inner();
+                    let regex = regex();
                     let (prefix, literal) = match literal_text(regex.as_str()) {
                         Some(text) => (text, true),
                         None => (literal_prefix(regex.as_str()), false),
@@ -125,52 +164,150 @@ impl Definitions {
                         literal,
                         captures: regex.capture_locations(),
                         regex,
+                        func,
+                        location,
                     }
                 })
                 .collect()
         }
         Self {
-            given: of(
-                inventory::iter::<<ConformanceWorld as WorldInventory>::Given>
-                    .into_iter()
-                    .map(|s| (s.inner().1)()),
-            ),
-            when: of(
-                inventory::iter::<<ConformanceWorld as WorldInventory>::When>
-                    .into_iter()
-                    .map(|s| (s.inner().1)()),
-            ),
-            then: of(
-                inventory::iter::<<ConformanceWorld as WorldInventory>::Then>
-                    .into_iter()
-                    .map(|s| (s.inner().1)()),
-            ),
+            given: of(inventory::iter::<<ConformanceWorld as WorldInventory>::Given>.into_iter()),
+            when: of(inventory::iter::<<ConformanceWorld as WorldInventory>::When>.into_iter()),
+            then: of(inventory::iter::<<ConformanceWorld as WorldInventory>::Then>.into_iter()),
         }
     }
 
-    /// Whether exactly one definition of the step's keyword matches it, as cucumber's
+    /// The step's definition if exactly one of its keyword matches it, as cucumber's
     /// `Collection::find` decides: a plain-text definition by comparing the text, any other by
     /// the same search (captures, so the regex engine's one-pass matcher, which needs no
     /// warm-up), tried only where the step starts with the definition's literal prefix.
-    fn matches_once(&mut self, step: &Step) -> bool {
+    fn resolve(&mut self, step: &Step) -> Option<Resolved> {
         let of_kind = match step.ty {
             StepType::Given => &mut self.given,
             StepType::When => &mut self.when,
             StepType::Then => &mut self.then,
         };
         let text = step.value.as_str();
+        let mut one = None;
         let mut matching = 0;
-        for d in of_kind {
+        for (i, d) in of_kind.iter_mut().enumerate() {
             let matches = if d.literal {
                 text == d.prefix
             } else {
                 text.starts_with(&d.prefix)
                     && d.regex.captures_read(&mut d.captures, text).is_some()
             };
-            matching += usize::from(matches);
+            if matches {
+                matching += 1;
+                one = Some(i);
+            }
         }
-        matching == 1
+        if matching != 1 {
+            return None;
+        }
+        let d = &mut of_kind[one?];
+        // The parameters as `Collection::find` builds them: the capture names zipped with the
+        // whole match and each group's text ("" for a group that took no part).
+        let matches = if d.literal {
+            vec![(None, text.to_owned())]
+        } else {
+            d.regex.captures_read(&mut d.captures, text)?;
+            let captures = &d.captures;
+            d.regex
+                .capture_names()
+                .enumerate()
+                .map(|(group, name)| {
+                    let value = captures.get(group).map_or("", |(s, e)| &text[s..e]);
+                    (name.map(str::to_owned), value.to_owned())
+                })
+                .collect()
+        };
+        Some(Resolved {
+            func: d.func,
+            #[cfg(test)]
+            location: d.location,
+            matches,
+        })
     }
+}
+
+/// Every step text resolved in this process, by keyword (Given, When, Then). The definitions
+/// are fixed when the binary is built, so a text resolves the same way in every run.
+static RESOLVED: LazyLock<RwLock<[HashMap<String, Resolved>; 3]>> = LazyLock::new(RwLock::default);
+
+fn slot(ty: StepType) -> usize {
+    match ty {
+        StepType::Given => 0,
+        StepType::When => 1,
+        StepType::Then => 2,
+    }
+}
+
+fn record(found: Vec<(StepType, String, Resolved)>) {
+    if found.is_empty() {
+        return;
+    }
+    let mut resolved = RESOLVED.write().unwrap_or_else(PoisonError::into_inner);
+    for (ty, text, r) in found {
+        resolved[slot(ty)].insert(text, r);
+    }
+}
+
+/// The step's definition: recorded by `ensure_defined`, else matched now (a step no check saw).
+fn lookup(step: &Step) -> Option<Resolved> {
+    let known = RESOLVED.read().unwrap_or_else(PoisonError::into_inner)[slot(step.ty)]
+        .get(&step.value)
+        .cloned();
+    known.or_else(|| {
+        let resolved = Definitions::load().resolve(step)?;
+        record(vec![(step.ty, step.value.clone(), resolved.clone())]);
+        Some(resolved)
+    })
+}
+
+/// The two costs of matching a step, for the benchmark: the first time the process meets its
+/// text (every definition of its keyword tried, as `ensure_defined` does), and each time a
+/// scenario runs it (`dispatch`'s lookup).
+pub struct Matching(Definitions);
+
+impl Matching {
+    pub fn new() -> Self {
+        Self(Definitions::load())
+    }
+
+    /// Whether exactly one definition matches the step, tried against every definition.
+    pub fn first(&mut self, step: &Step) -> bool {
+        self.0.resolve(step).is_some()
+    }
+
+    /// Whether the step resolves to a definition, as each run of it looks it up.
+    pub fn again(step: &Step) -> bool {
+        lookup(step).is_some()
+    }
+}
+
+/// The step collection the run hands cucumber: one definition per keyword that matches any
+/// text and calls `dispatch`.
+pub fn dispatching() -> Collection<ConformanceWorld> {
+    let any = Regex::new("^(?s:.*)$").expect("a valid regex");
+    Collection::new()
+        .given(None, any.clone(), dispatch)
+        .when(None, any.clone(), dispatch)
+        .then(None, any, dispatch)
+}
+
+/// Runs the step's own definition with the parameters `Collection::find` would give it. A step
+/// no definition (or more than one) matches fails with that reason; `ensure_defined` stops a
+/// run with such a step before it starts.
+fn dispatch(world: &mut ConformanceWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
+    let Some(Resolved { func, matches, .. }) = lookup(&ctx.step) else {
+        panic!(
+            "no single step definition matches the step \"{} {}\"",
+            ctx.step.keyword.trim(),
+            ctx.step.value
+        );
+    };
+    func(world, Context { matches, ..ctx })
 }
 
 /// The literal text every match of an anchored `pattern` starts with (possibly empty): its
@@ -491,7 +628,7 @@ mod tests {
     }
 
     #[test]
-    fn every_step_of_the_suite_matches_one_definition_as_cucumber_decides() {
+    fn every_step_of_the_suite_resolves_to_the_definition_and_parameters_cucumber_finds() {
         let features = crate::features::load(std::path::Path::new("features")).unwrap();
         let collection = ConformanceWorld::collection();
         let mut definitions = Definitions::load();
@@ -504,13 +641,14 @@ mod tests {
                 .flat_map(|s| &s.steps)
                 .chain(f.background.iter().flat_map(|b| &b.steps));
             for step in steps {
-                let cucumber_says = matches!(collection.find(step), Ok(Some(_)));
-                assert_eq!(
-                    definitions.matches_once(step),
-                    cucumber_says,
-                    "{}",
-                    step.value
-                );
+                let cucumber_says = match collection.find(step) {
+                    Ok(Some((_, _, location, ctx))) => Some((location, ctx.matches)),
+                    _ => None,
+                };
+                let ours = definitions
+                    .resolve(step)
+                    .map(|r| (Some(r.location), r.matches));
+                assert_eq!(ours, cucumber_says, "{}", step.value);
                 checked += 1;
             }
         }
