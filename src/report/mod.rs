@@ -31,7 +31,17 @@ pub struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl SharedBuffer {
     pub fn contents(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        text_of(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// `bytes` as text, each invalid sequence replaced: the standard library's validation first
+/// (word-at-a-time over ASCII), `from_utf8_lossy`'s byte-at-a-time walk only for invalid bytes
+/// (it was 9.7 M instructions of a run over text that is always valid).
+fn text_of(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
@@ -84,7 +94,7 @@ impl RedactingStdout {
 
     /// Moves `pending[..end]`, redacted, to what waits to be written.
     fn redact_pending(&mut self, end: usize) {
-        let text = secret::redact(&String::from_utf8_lossy(&self.pending[..end]));
+        let text = secret::redact(&text_of(&self.pending[..end]));
         self.pending.drain(..end);
         self.redacted.extend_from_slice(text.as_bytes());
     }

@@ -12,6 +12,11 @@ static ENV: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
     // `.html` templates escape HTML; `.md` ones escape nothing, so table cells use `cell`.
     for (name, source) in [
         ("report.html", include_str!("../../templates/report.html")),
+        (
+            "scenario.html",
+            include_str!("../../templates/scenario.html"),
+        ),
+        ("step.html", include_str!("../../templates/step.html")),
         ("diff.md", include_str!("../../templates/diff.md")),
     ] {
         env.add_template(name, source)
