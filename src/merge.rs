@@ -113,10 +113,12 @@ fn check(parts: &[Part]) -> Result<(), String> {
     Ok(())
 }
 
-/// The `<testsuite>` elements of cucumber's JUnit report, renumbered from `next_id`.
+/// The `<testsuite>` elements of a run's `junit.xml` (its `<testsuites>` may carry
+/// attributes: an interrupted run names why), renumbered from `next_id`.
 fn testsuites(junit: &str, next_id: &mut usize) -> String {
     let inner = junit
-        .split_once("<testsuites>")
+        .split_once("<testsuites")
+        .and_then(|(_, rest)| rest.split_once('>'))
         .map(|(_, rest)| rest)
         .unwrap_or_default();
     let inner = inner.rsplit_once("</testsuites>").map_or(inner, |(i, _)| i);
@@ -202,7 +204,8 @@ mod tests {
     fn testsuites_are_lifted_out_and_renumbered() {
         let a = "<?xml version=\"1.0\"?><testsuites><testsuite id=\"0\" name=\"a\"></testsuite>\
                  <testsuite id=\"1\" name=\"b\"></testsuite></testsuites>";
-        let b = "<?xml version=\"1.0\"?><testsuites><testsuite id=\"0\" name=\"c\"></testsuite></testsuites>";
+        // An interrupted shard's report names why on its <testsuites>.
+        let b = "<?xml version=\"1.0\"?><testsuites name=\"incomplete: x\"><testsuite id=\"0\" name=\"c\"></testsuite></testsuites>";
         let mut id = 0;
         let merged = testsuites(a, &mut id) + &testsuites(b, &mut id);
         assert_eq!(

@@ -272,7 +272,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         }
     };
 
-    let junit = SharedBuffer::default();
     let json = SharedBuffer::default();
     let (collector, outcome) = Collector::new();
     let coloring = if args.no_color {
@@ -288,7 +287,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .with_writer(
             console
                 .summarized()
-                .tee::<ConformanceWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<ConformanceWorld, _>(
                     report::FeatureJson::new(json.clone())
                         .discard_stats_writes()
@@ -337,12 +335,12 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         .map(|why| interrupt::mark_unfinished(&mut results, planned, why, started.elapsed()));
     let reports = &args.reports;
     let mut summary = report::markdown_summary(&results, &target_label);
-    let mut junit_xml = junit.contents();
+    let banner = incomplete.as_ref().map(interrupt::Incomplete::banner);
+    let junit_xml = report::junit_from_results(&results, banner.as_deref());
     let mut cucumber_json = Some(json.contents());
     if let Some(inc) = &incomplete {
-        // cucumber's JUnit and JSON writers write only when every scenario has finished.
+        // cucumber's JSON writer writes only when every scenario has finished.
         summary = interrupt::mark_summary(&summary, inc);
-        junit_xml = report::junit_from_results(&results, &inc.banner());
         cucumber_json = None;
         let _ = std::fs::remove_file(reports.join("cucumber.json"));
     }

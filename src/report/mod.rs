@@ -1,6 +1,6 @@
 //! Reports: what a run found, collected from cucumber's events, rendered as `summary.md` and the
-//! console summary, and written (with cucumber's own JUnit and JSON writers' output) atomically
-//! and redacted.
+//! console summary, `junit.xml`, and written (with cucumber's own JSON writers' output)
+//! atomically and redacted.
 
 mod collector;
 pub mod failure_view;
