@@ -184,7 +184,7 @@ async fn pieces(
     }));
 
     // Report writing: the six reports of this run (the HTML page rendered each time), as the
-    // runner writes them.
+    // runner writes them, but for cucumber.json, which the run renders from its events.
     let read = |name: &str| {
         std::fs::read_to_string(reports.join(name))
             .map_err(|e| format!("cannot read {}/{name}: {e}", reports.display()))
@@ -202,7 +202,8 @@ async fn pieces(
             &results,
             &summary,
             &junit,
-            Some(&cucumber_json),
+            // As the run wrote it: rendering it from the run's events is not repeated here.
+            Some(|| cucumber_json.clone()),
             &record,
             || report::html::run_page(&all_features, schemas_dir, &record, None),
         );

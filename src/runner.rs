@@ -20,7 +20,7 @@ use crate::mocks::{RunningMock, serve};
 use crate::needs;
 use crate::providers::{MockClient, Provider};
 use crate::receiver::Receiver;
-use crate::report::{self, Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
+use crate::report::{self, Collector, RedactingStdout, ScenarioResult, Status};
 use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
 use crate::secret;
@@ -272,7 +272,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         }
     };
 
-    let json = SharedBuffer::default();
+    let json = report::FeatureJson::<ConformanceWorld>::new();
     let (collector, outcome) = Collector::new();
     let coloring = if args.no_color {
         writer::Coloring::Never
@@ -288,7 +288,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             console
                 .summarized()
                 .tee::<ConformanceWorld, _>(
-                    report::FeatureJson::new(json.clone())
+                    json.clone()
                         .discard_stats_writes()
                         .discard_arbitrary_writes(),
                 )
@@ -337,9 +337,10 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let mut summary = report::markdown_summary(&results, &target_label);
     let banner = incomplete.as_ref().map(interrupt::Incomplete::banner);
     let junit_xml = report::junit_from_results(&results, banner.as_deref());
-    let mut cucumber_json = Some(json.contents());
+    // cucumber's JSON report, rendered beside index.html; none for an interrupted run (cucumber's
+    // writer writes only when every scenario has finished).
+    let mut cucumber_json = Some(|| json.render());
     if let Some(inc) = &incomplete {
-        // cucumber's JSON writer writes only when every scenario has finished.
         summary = interrupt::mark_summary(&summary, inc);
         cucumber_json = None;
         let _ = std::fs::remove_file(reports.join("cucumber.json"));
@@ -375,7 +376,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         &results,
         &summary,
         &junit_xml,
-        cucumber_json.as_deref(),
+        cucumber_json,
         &record,
         || report::html::run_page(&doc_features, &args.schemas, &record, diff.clone()),
     )

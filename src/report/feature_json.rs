@@ -1,22 +1,46 @@
-//! `cucumber.json`, written by cucumber's own JSON writer, one writer per scenario.
+//! `cucumber.json`, written by cucumber's own JSON writer, one writer per scenario, from the
+//! events the run recorded.
+//!
+//! During the run [`FeatureJson`] only keeps the events cucumber's JSON writer reads (each
+//! carries its time, from which the writer takes the durations); [`FeatureJson::render`] feeds
+//! them to the writers when the reports are written, beside `index.html` on the other core,
+//! instead of on cucumber's one thread while the scenarios run (15.9 M instructions there).
 //!
 //! cucumber's `Json` writer finds the element of every event by formatting the name of each
 //! element it holds and comparing: quadratic in the scenarios (a tenth of a run's instructions
 //! with one writer for the whole run, still 23 M instructions with one per feature, BENCHMARKS.md).
-//! Here each scenario gets its own `Json` writer, found by pointer. When the run finishes, the
-//! writers of one feature are joined into that feature's `elements`, and the features in the
-//! order cucumber lists them (the first event of each), into the same array cucumber writes.
+//! Here each scenario gets its own `Json` writer, found by pointer. The writers of one feature
+//! are joined into that feature's `elements`, and the features in the order cucumber lists them
+//! (the first event of each), into the same array cucumber writes.
 
 use std::fmt::Debug;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use cucumber::event::{self, Cucumber};
 use cucumber::{Event, World, Writer, cli, gherkin, parser, writer};
 
 use super::SharedBuffer;
 
-/// A `Json` writer per scenario, joined into `out` when the run finishes.
-pub struct FeatureJson<Out> {
-    out: Out,
+/// One event as cucumber hands it to a writer.
+type Recorded<W> = parser::Result<Event<Cucumber<W>>>;
+
+/// The events of a run that cucumber's JSON writer reads, in the order they came (shared with
+/// the runner, which renders them once the run is over).
+pub struct FeatureJson<W> {
+    events: Arc<Mutex<Vec<Recorded<W>>>>,
+}
+
+impl<W> Clone for FeatureJson<W> {
+    fn clone(&self) -> Self {
+        Self {
+            events: self.events.clone(),
+        }
+    }
+}
+
+/// A `Json` writer per scenario, joined into `out` at the end.
+struct Slots {
+    out: SharedBuffer,
     slots: Vec<Slot>,
 }
 
@@ -59,14 +83,34 @@ impl Slot {
     }
 }
 
-impl<Out> FeatureJson<Out> {
-    pub fn new(out: Out) -> Self {
+impl<W: World + Debug> FeatureJson<W> {
+    pub fn new() -> Self {
         Self {
-            out,
-            slots: Vec::new(),
+            events: Arc::default(),
         }
     }
 
+    /// cucumber's JSON report of the events recorded so far (taken: a second call renders
+    /// nothing more).
+    pub fn render(&self) -> String {
+        let events =
+            std::mem::take(&mut *self.events.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut slots = Slots {
+            out: SharedBuffer::default(),
+            slots: Vec::new(),
+        };
+        // The writers only write into buffers: their futures finish when first polled.
+        futures::executor::block_on(async {
+            for event in events {
+                slots.handle::<W>(event).await;
+            }
+            slots.finish::<W>(&cli::Empty).await;
+        });
+        slots.out.contents()
+    }
+}
+
+impl Slots {
     fn slot(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> &mut Slot {
         let at = std::ptr::from_ref(scenario).addr();
         let found = self.slots.iter().rposition(|s| {
@@ -80,24 +124,43 @@ impl<Out> FeatureJson<Out> {
     }
 }
 
-impl<W: World + Debug, Out: std::io::Write> Writer<W> for FeatureJson<Out> {
+/// Whether cucumber's JSON writer reads the event: scenario events and parsing errors (a
+/// feature of their own in its report); it ignores every other one.
+fn recorded<W>(event: &Recorded<W>) -> bool {
+    match event {
+        Ok(ev) => matches!(
+            &ev.value,
+            Cucumber::Feature(_, event::Feature::Scenario(..))
+                | Cucumber::Feature(_, event::Feature::Rule(_, event::Rule::Scenario(..)))
+        ),
+        Err(_) => true,
+    }
+}
+
+impl<W: World + Debug> Writer<W> for FeatureJson<W> {
     type Cli = cli::Empty;
 
-    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, cli: &Self::Cli) {
+    async fn handle_event(&mut self, event: Recorded<W>, _: &Self::Cli) {
+        if recorded(&event) {
+            self.events
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(event);
+        }
+    }
+}
+
+impl Slots {
+    /// Hands a recorded event to its scenario's writer.
+    async fn handle<W: World + Debug>(&mut self, event: Recorded<W>) {
         let (feature, scenario) = match &event {
             Ok(ev) => match &ev.value {
-                // The events cucumber's writer records; it ignores every other one.
                 Cucumber::Feature(f, event::Feature::Scenario(s, _))
                 | Cucumber::Feature(f, event::Feature::Rule(_, event::Rule::Scenario(s, _))) => {
                     (Some(f.clone()), Some(s.clone()))
                 }
-                Cucumber::Finished => {
-                    self.finish::<W>(cli).await;
-                    return;
-                }
                 _ => return,
             },
-            // A parsing error is a feature of its own in cucumber's report.
             Err(_) => (None, None),
         };
         let json = match (&feature, &scenario) {
@@ -107,7 +170,7 @@ impl<W: World + Debug, Out: std::io::Write> Writer<W> for FeatureJson<Out> {
                 &mut self.slots.last_mut().expect("just pushed").json
             }
         };
-        Writer::<W>::handle_event(json, event, cli).await;
+        Writer::<W>::handle_event(json, event, &cli::Empty).await;
     }
 }
 
@@ -133,7 +196,7 @@ fn array_items(report: &str) -> &str {
         .unwrap_or_default()
 }
 
-impl<Out: std::io::Write> FeatureJson<Out> {
+impl Slots {
     async fn finish<W: World + Debug>(&mut self, cli: &cli::Empty) {
         let mut reports = Vec::with_capacity(self.slots.len());
         for slot in &mut self.slots {
@@ -181,13 +244,11 @@ impl<Out: std::io::Write> FeatureJson<Out> {
         }
         parts.retain(|p| !p.is_empty());
         let joined = format!("[{}]", parts.join(","));
-        if let Err(e) = self.out.write_all(joined.as_bytes()) {
-            tracing::error!("cannot write the cucumber JSON report: {e}");
-        }
+        let _ = std::io::Write::write_all(&mut self.out, joined.as_bytes());
     }
 }
 
-impl<Out> writer::NonTransforming for FeatureJson<Out> {}
+impl<W> writer::NonTransforming for FeatureJson<W> {}
 
 #[cfg(test)]
 mod tests {
@@ -251,19 +312,20 @@ mod tests {
         }
         events.push(Ok(Event::new(Cucumber::Finished)));
 
-        let (theirs, ours) = (SharedBuffer::default(), SharedBuffer::default());
+        let theirs = SharedBuffer::default();
         let mut cucumbers = writer::Json::raw(theirs.clone());
-        let mut split = FeatureJson::new(ours.clone());
+        let mut recorder = FeatureJson::<W>::new();
         for ev in events {
             let copy = ev.clone();
             Writer::<W>::handle_event(&mut cucumbers, copy, &cli::Empty).await;
-            Writer::<W>::handle_event(&mut split, ev, &cli::Empty).await;
+            Writer::<W>::handle_event(&mut recorder, ev, &cli::Empty).await;
         }
         assert!(
             theirs.contents().contains("\"three\""),
             "{}",
             theirs.contents()
         );
-        assert_eq!(ours.contents(), theirs.contents());
+        assert_eq!(recorder.render(), theirs.contents());
+        assert_eq!(recorder.render(), "[]", "the events were taken");
     }
 }

@@ -146,7 +146,8 @@ impl Drop for RedactingStdout {
 }
 
 /// Renders and writes every report of a run but the diff and the shard manifest: `junit.xml`,
-/// `cucumber.json` (none for an interrupted run), `summary.md`, `results.json`, the run record
+/// `cucumber.json` as `json` renders it (none for an interrupted run), `summary.md`,
+/// `results.json`, the run record
 /// `run.json`, and `index.html` as `index_html` renders it (through [`templates::render`], so
 /// already redacted: it is written as it comes, not redacted a second time). The page renders
 /// and is written on a second thread meanwhile: it is as much work as all the others together.
@@ -156,7 +157,7 @@ pub fn write_all(
     results: &[ScenarioResult],
     summary: &str,
     junit: &str,
-    json: Option<&str>,
+    json: Option<impl FnOnce() -> String>,
     record: &RunRecord,
     index_html: impl FnOnce() -> Result<String, String> + Send,
 ) -> Result<(), String> {
@@ -170,11 +171,13 @@ pub fn write_all(
             write_atomically(dir, "index.html", page.as_bytes())
                 .map_err(|e| format!("cannot write {}/index.html: {e}", dir.display()))
         });
+        // cucumber's JSON report is rendered here, while the page renders on the other core.
+        let json = json.map(|render| render());
         let results_json = serde_json::to_string_pretty(results).unwrap_or_default();
         let run_json = serde_json::to_string_pretty(record).unwrap_or_default();
         for (name, contents) in [
             ("junit.xml", Some(junit)),
-            ("cucumber.json", json),
+            ("cucumber.json", json.as_deref()),
             ("summary.md", Some(summary)),
             ("results.json", Some(results_json.as_str())),
             (run_record::RUN_FILE, Some(run_json.as_str())),
