@@ -363,12 +363,8 @@ fn profile(dir: &Path) {
             "idp_conformance::report::shape::ShapeLog::record",
         ),
         (
-            "cucumber's writers: console, JUnit, JSON, results collector",
+            "cucumber's writers during the run: console, the JSON report's events kept, results collector",
             "<cucumber::writer::tee::Tee<L,R> as cucumber::writer::Writer<W>>::handle_event::{{closure}}",
-        ),
-        (
-            "  of which cucumber's JSON writers (one per scenario)",
-            "<cucumber::writer::json::Json<Out> as cucumber::writer::Writer<W>>::handle_event::{{closure}}",
         ),
         (
             "the mocks' connections (axum on hyper)",
@@ -381,6 +377,10 @@ fn profile(dir: &Path) {
         (
             "write the other reports (serialize, redact, write to a temporary file, rename)",
             "std::thread::scoped::scope",
+        ),
+        (
+            "  of which cucumber.json: cucumber's JSON writers (one per scenario) fed the run's events",
+            "<cucumber::writer::json::Json<Out> as cucumber::writer::Writer<W>>::handle_event::{{closure}}",
         ),
         ("redaction, everywhere", "idp_conformance::secret::redact"),
     ] {
