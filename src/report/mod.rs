@@ -147,10 +147,10 @@ impl Drop for RedactingStdout {
 
 /// Renders and writes every report of a run but the diff and the shard manifest: `junit.xml`,
 /// `cucumber.json` as `json` renders it (none for an interrupted run), `summary.md`,
-/// `results.json`, the run record
-/// `run.json`, and `index.html` as `index_html` renders it (through [`templates::render`], so
-/// already redacted: it is written as it comes, not redacted a second time). The page renders
-/// and is written on a second thread meanwhile: it is as much work as all the others together.
+/// `results.json`, the run record `run.json`, and `index.html` as `index_html` renders it
+/// (through [`templates::render`], so already redacted: it is written as it comes, not redacted
+/// a second time). The page renders and is written on a second thread meanwhile: it is as much
+/// work as all the others together.
 /// The error names the report.
 pub fn write_all(
     dir: &Path,
