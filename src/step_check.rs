@@ -205,13 +205,14 @@ impl Definitions {
         if matching != 1 {
             return None;
         }
-        let d = &mut of_kind[one?];
+        let d = &of_kind[one?];
         // The parameters as `Collection::find` builds them: the capture names zipped with the
-        // whole match and each group's text ("" for a group that took no part).
+        // whole match and each group's text ("" for a group that took no part). A definition
+        // that is not plain text matched by the search above, which left its groups in
+        // `d.captures` (each definition has its own).
         let matches = if d.literal {
             vec![(None, text.to_owned())]
         } else {
-            d.regex.captures_read(&mut d.captures, text)?;
             let captures = &d.captures;
             d.regex
                 .capture_names()
