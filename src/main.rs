@@ -32,6 +32,7 @@ mod secret;
 mod shard;
 mod stats;
 mod step_check;
+mod step_pattern;
 mod steps;
 mod target;
 mod world;

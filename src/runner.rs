@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
-use cucumber::{World as _, WriterExt as _, writer};
+use cucumber::{WriterExt as _, writer};
 
 use crate::authorization::{self, Authorizer};
 use crate::cli::{ExitCode, RunArgs};
@@ -78,28 +78,31 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             })
             .collect::<Result<_, _>>()?
     };
-    // Start-up on both cores: the step regexes (each compiled once per process; cucumber's
-    // builder below then clones them) and the schemas compile while this thread parses features.
-    let steps_compiled = tokio::task::spawn_blocking(|| drop(ConformanceWorld::collection()));
+    // Start-up on both cores: the schemas compile while the features parse (on this thread and
+    // another) and their steps are matched to the step definitions (`step_check`, which never
+    // compiles cucumber's regexes of the definitions). A schema's error is reported first.
     let schemas = tokio::task::spawn_blocking({
         let dir = args.schemas.clone();
         move || SchemaSet::load(&dir)
     });
     let all_features = features::load(&args.features);
+    let steps_checked = all_features.as_ref().ok().map(|features| {
+        step_check::ensure_defined(features, |f, r, s| {
+            is_selected(
+                &features::merged_tags(f, r, s),
+                &providers,
+                tags_op.as_ref(),
+            )
+        })
+    });
     let schemas = schemas.await.map_err(|e| usage(e.to_string()))?;
     let schemas = schemas.map_err(|e| usage(e.0))?;
     let all_features = all_features.map_err(|e| usage(e.0))?;
+    steps_checked.transpose().map_err(usage)?;
     let ms = |at: std::time::Instant| at.duration_since(started).as_secs_f64() * 1000.0;
     let mut phases = Phases::default();
-    step_check::ensure_defined(&all_features, |f, r, s| {
-        is_selected(
-            &features::merged_tags(f, r, s),
-            &providers,
-            tags_op.as_ref(),
-        )
-    })
-    .map_err(usage)?;
     let doc_features = all_features.clone();
+
     let baseline = match &args.baseline {
         Some(path) => Some((
             report::RunRecord::load(path).map_err(usage)?,
@@ -185,6 +188,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         }
     };
     let target_label = announce_transport(&tls, target_label);
+
     for t in &targets {
         t.authorization
             .prepare()
@@ -280,8 +284,9 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         writer::Coloring::Auto
     };
     let console = writer::Basic::raw(RedactingStdout::new(embedded), coloring, args.verbose);
-    let _ = steps_compiled.await;
-    let cucumber = ConformanceWorld::cucumber::<std::path::PathBuf>()
+    // `Cucumber::new`, not `World::cucumber`, which would build (and compile the regex of)
+    // every definition's step only for `.steps` to replace them.
+    let cucumber = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _>::new()
         .steps(step_check::dispatching())
         .with_parser(Preparsed)
         .with_writer(

@@ -19,8 +19,8 @@ use cucumber::codegen::{
 };
 use cucumber::gherkin::{Feature, Rule, Scenario, Step, StepType};
 use cucumber::step::{Collection, Context, Location};
-use regex::CaptureLocations;
 
+use crate::step_pattern::{self, Matcher};
 use crate::world::ConformanceWorld;
 
 /// How many known steps an unknown one is shown with.
@@ -121,12 +121,7 @@ struct Definitions {
 }
 
 struct Definition {
-    regex: Regex,
-    prefix: String,
-    /// The pattern is `^text$` with no operator (a plain-text step): the prefix is the whole
-    /// text, and a step matches exactly when it equals it, without a search.
-    literal: bool,
-    captures: CaptureLocations,
+    matcher: Matcher,
     func: cucumber::Step<ConformanceWorld>,
     #[cfg_attr(
         not(test),
@@ -154,16 +149,14 @@ impl Definitions {
             steps
                 .map(|s| {
                     let (location, regex, func) = s.inner();
-                    let regex = regex();
-                    let (prefix, literal) = match literal_text(regex.as_str()) {
-                        Some(text) => (text, true),
-                        None => (literal_prefix(regex.as_str()), false),
-                    };
+                    let pattern = step_pattern::pattern_at(location, regex);
                     Definition {
-                        prefix,
-                        literal,
-                        captures: regex.capture_locations(),
-                        regex,
+                        matcher: Matcher::new(&pattern).unwrap_or_else(|e| {
+                            panic!(
+                                "{}:{}: the step pattern {pattern} does not compile: {e}",
+                                location.path, location.line
+                            )
+                        }),
                         func,
                         location,
                     }
@@ -178,9 +171,7 @@ impl Definitions {
     }
 
     /// The step's definition if exactly one of its keyword matches it, as cucumber's
-    /// `Collection::find` decides: a plain-text definition by comparing the text, any other by
-    /// the same search (captures, so the regex engine's one-pass matcher, which needs no
-    /// warm-up), tried only where the step starts with the definition's literal prefix.
+    /// `Collection::find` decides (each definition's `Matcher` stands in for its regex).
     fn resolve(&mut self, step: &Step) -> Option<Resolved> {
         let of_kind = match step.ty {
             StepType::Given => &mut self.given,
@@ -191,13 +182,7 @@ impl Definitions {
         let mut one = None;
         let mut matching = 0;
         for (i, d) in of_kind.iter_mut().enumerate() {
-            let matches = if d.literal {
-                text == d.prefix
-            } else {
-                text.starts_with(&d.prefix)
-                    && d.regex.captures_read(&mut d.captures, text).is_some()
-            };
-            if matches {
+            if d.matcher.matches(text) {
                 matching += 1;
                 one = Some(i);
             }
@@ -205,24 +190,9 @@ impl Definitions {
         if matching != 1 {
             return None;
         }
+        // The matcher that matched last is the one: its groups are still in place.
         let d = &of_kind[one?];
-        // The parameters as `Collection::find` builds them: the capture names zipped with the
-        // whole match and each group's text ("" for a group that took no part). A definition
-        // that is not plain text matched by the search above, which left its groups in
-        // `d.captures` (each definition has its own).
-        let matches = if d.literal {
-            vec![(None, text.to_owned())]
-        } else {
-            let captures = &d.captures;
-            d.regex
-                .capture_names()
-                .enumerate()
-                .map(|(group, name)| {
-                    let value = captures.get(group).map_or("", |(s, e)| &text[s..e]);
-                    (name.map(str::to_owned), value.to_owned())
-                })
-                .collect()
-        };
+        let matches = d.matcher.parameters(text);
         Some(Resolved {
             func: d.func,
             #[cfg(test)]
@@ -309,77 +279,6 @@ fn dispatch(world: &mut ConformanceWorld, ctx: Context) -> LocalBoxFuture<'_, ()
         );
     };
     func(world, Context { matches, ..ctx })
-}
-
-/// The literal text every match of an anchored `pattern` starts with (possibly empty): its
-/// leading characters up to the first operator, without a character a quantifier makes
-/// optional, and nothing when the pattern has an alternation outside every group.
-fn literal_prefix(pattern: &str) -> String {
-    let Some(body) = pattern.strip_prefix('^') else {
-        return String::new();
-    };
-    let mut prefix = String::new();
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(e) if !e.is_ascii_alphanumeric() => prefix.push(e),
-                _ => break,
-            },
-            '*' | '+' | '?' | '{' => {
-                prefix.pop();
-                break;
-            }
-            '.' | '(' | ')' | '|' | '[' | ']' | '^' | '$' => break,
-            c => prefix.push(c),
-        }
-    }
-    if has_top_level_alternation(body) {
-        return String::new();
-    }
-    prefix
-}
-
-/// The text a pattern matches when it matches only that: `^text$` where every character is
-/// plain or escaped (what cucumber makes of a plain-text step); `None` for any operator.
-fn literal_text(pattern: &str) -> Option<String> {
-    let body = pattern.strip_prefix('^')?.strip_suffix('$')?;
-    let mut text = String::with_capacity(body.len());
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(e) if !e.is_ascii_alphanumeric() => text.push(e),
-                _ => return None,
-            },
-            '*' | '+' | '?' | '{' | '}' | '.' | '(' | ')' | '|' | '[' | ']' | '^' | '$' => {
-                return None;
-            }
-            c => text.push(c),
-        }
-    }
-    Some(text)
-}
-
-/// Whether `pattern` has a `|` outside every group and character class.
-fn has_top_level_alternation(pattern: &str) -> bool {
-    let mut depth = 0usize;
-    let mut in_class = false;
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                chars.next();
-            }
-            '[' if !in_class => in_class = true,
-            ']' if in_class => in_class = false,
-            '(' if !in_class => depth += 1,
-            ')' if !in_class => depth = depth.saturating_sub(1),
-            '|' if !in_class && depth == 0 => return true,
-            _ => {}
-        }
-    }
-    false
 }
 
 fn unknown(step: &Step, known: &[Known]) -> String {
@@ -591,41 +490,6 @@ mod tests {
             readable(r#"^the client sends "([^"]+)" with (.+)$"#),
             "the client sends \"…\" with …"
         );
-    }
-
-    #[test]
-    fn only_a_pattern_of_plain_text_is_literal() {
-        assert_eq!(
-            literal_text(r"^the Allow header, if sent\.$").as_deref(),
-            Some("the Allow header, if sent.")
-        );
-        assert_eq!(
-            literal_text(&format!("^{}$", regex::escape("a (b) c-d? $5"))).as_deref(),
-            Some("a (b) c-d? $5")
-        );
-        assert_eq!(literal_text(r#"^the value at "([^"]*)"$"#), None);
-        assert_eq!(literal_text(r"^codes? expire$"), None);
-        assert_eq!(literal_text(r"^\d seconds$"), None);
-        assert_eq!(literal_text(r"^unanchored"), None);
-        assert_eq!(literal_text(r"unanchored$"), None);
-    }
-
-    #[test]
-    fn a_prefix_is_only_text_every_match_starts_with() {
-        assert_eq!(
-            literal_prefix(r#"^the value at (?:"(?P<__0_0>[^"]*)") is$"#),
-            "the value at "
-        );
-        assert_eq!(
-            literal_prefix(r"^the Allow header, if sent\.$"),
-            "the Allow header, if sent."
-        );
-        assert_eq!(literal_prefix(r"^codes? expire$"), "code");
-        assert_eq!(literal_prefix(r"^a{2} b$"), "");
-        assert_eq!(literal_prefix(r"^\d+ seconds$"), "");
-        assert_eq!(literal_prefix(r"^one thing|another thing$"), "");
-        assert_eq!(literal_prefix(r"^one (?:a|b) thing$"), "one ");
-        assert_eq!(literal_prefix(r"unanchored"), "");
     }
 
     #[test]
