@@ -78,9 +78,9 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             })
             .collect::<Result<_, _>>()?
     };
-    // Start-up on both cores: the schemas compile while the features parse (on this thread and
-    // another) and their steps are matched to the step definitions (`step_check`, which never
-    // compiles cucumber's regexes of the definitions). A schema's error is reported first.
+    // Start-up on both cores: the schemas compile while this thread parses the features and
+    // matches their steps to the step definitions (`step_check`, which compiles none of
+    // cucumber's regexes of the definitions). A schema's error is reported first.
     let schemas = tokio::task::spawn_blocking({
         let dir = args.schemas.clone();
         move || SchemaSet::load(&dir)
@@ -102,7 +102,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let ms = |at: std::time::Instant| at.duration_since(started).as_secs_f64() * 1000.0;
     let mut phases = Phases::default();
     let doc_features = all_features.clone();
-
     let baseline = match &args.baseline {
         Some(path) => Some((
             report::RunRecord::load(path).map_err(usage)?,
@@ -188,7 +187,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         }
     };
     let target_label = announce_transport(&tls, target_label);
-
     for t in &targets {
         t.authorization
             .prepare()

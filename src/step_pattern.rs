@@ -257,9 +257,10 @@ fn literal_prefix(pattern: &str) -> String {
 
 /// The runs of literal text of `pattern` outside every group and character class, without a
 /// character a quantifier makes optional: every match holds each of them. None when the
-/// pattern has an alternation outside every group.
+/// pattern has an alternation outside every group or sets a flag (`(?i)`: the case of its
+/// text would no longer be required).
 fn required_literals(pattern: &str) -> Vec<String> {
-    if has_top_level_alternation(pattern) {
+    if has_top_level_alternation(pattern) || pattern.contains("(?") && !sets_no_flag(pattern) {
         return Vec::new();
     }
     let mut runs = Vec::new();
@@ -268,32 +269,37 @@ fn required_literals(pattern: &str) -> Vec<String> {
     let mut in_class = false;
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
-        let literal = match c {
-            '\\' => chars.next().filter(|e| !e.is_ascii_alphanumeric()),
-            _ if in_class => {
-                in_class = c != ']';
-                None
-            }
-            '[' => {
-                in_class = true;
-                None
-            }
-            '(' => {
-                depth += 1;
-                None
-            }
-            ')' => {
-                depth = depth.saturating_sub(1);
-                None
-            }
-            '*' | '+' | '?' | '{' => {
-                if c == '{' {
-                    chars.by_ref().find(|&c| c == '}');
+        let literal = if in_class {
+            match c {
+                '\\' => {
+                    chars.next();
                 }
-                None
+                ']' => in_class = false,
+                _ => {}
             }
-            '.' | '|' | '^' | '$' => None,
-            c => Some(c),
+            None
+        } else {
+            match c {
+                '\\' => chars.next().filter(|e| !e.is_ascii_alphanumeric()),
+                '[' => {
+                    in_class = true;
+                    None
+                }
+                '(' => {
+                    depth += 1;
+                    None
+                }
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    None
+                }
+                '{' => {
+                    chars.by_ref().find(|&c| c == '}');
+                    None
+                }
+                '*' | '+' | '?' | '.' | '|' | '^' | '$' => None,
+                c => Some(c),
+            }
         };
         match literal {
             // A character a quantifier follows is not required.
@@ -306,6 +312,13 @@ fn required_literals(pattern: &str) -> Vec<String> {
     }
     runs.extend((!run.is_empty()).then_some(run));
     runs
+}
+
+/// Whether every `(?` of `pattern` opens a group that sets no flag (`(?:`).
+fn sets_no_flag(pattern: &str) -> bool {
+    pattern
+        .match_indices("(?")
+        .all(|(at, _)| pattern[at + 2..].starts_with(':'))
 }
 
 /// The text a pattern matches when it matches only that: `^text$` where every character is
@@ -407,7 +420,9 @@ mod tests {
             ["code", " expire."]
         );
         assert_eq!(required_literals(r"^a{2,3}b [^x]c\d$"), ["b ", "c"]);
+        assert_eq!(required_literals(r#"^x [^\]"]+ y(?:a|b)$"#), ["x ", " y"]);
         assert_eq!(required_literals(r"^one|two$"), Vec::<String>::new());
+        assert_eq!(required_literals(r"^(?i)Case$"), Vec::<String>::new());
     }
 
     fn matched(pattern: &str, text: &str) -> Option<Vec<String>> {
