@@ -531,11 +531,7 @@ mod tests {
             of(inventory::iter::<<W as WorldInventory>::Then>.into_iter()),
         ]
         .concat();
-        assert_eq!(
-            all.len(),
-            STEP_PATTERNS.len(),
-            "one table row per definition"
-        );
+        let definitions = all.len();
         for (location, regex) in all {
             let in_table = STEP_PATTERNS
                 .iter()
@@ -556,5 +552,11 @@ mod tests {
             Matcher::new(&ours)
                 .unwrap_or_else(|e| panic!("{}:{}: {e}", location.path, location.line));
         }
+        // Each definition has its row (above), and no row is left over.
+        assert_eq!(
+            definitions,
+            STEP_PATTERNS.len(),
+            "one table row per definition"
+        );
     }
 }
