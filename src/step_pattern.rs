@@ -87,13 +87,9 @@ impl Matcher {
             });
         }
         if let Some(pieces) = pieces(pattern) {
-            let groups = pieces
-                .iter()
-                .filter(|p| !matches!(p, Piece::Text(_)))
-                .count();
             return Ok(Self {
                 prefix,
-                kind: Kind::Pieces(pieces, Vec::with_capacity(groups)),
+                kind: Kind::Pieces(pieces, Vec::new()),
             });
         }
         let regex = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
