@@ -76,9 +76,6 @@ pub enum Command {
         /// Only this provider's defects.
         provider: Option<String>,
     },
-    /// Measurements for `cargo bench` (benches/suite.rs); not a user command.
-    #[command(hide = true)]
-    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]

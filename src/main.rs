@@ -9,7 +9,6 @@
 #![allow(clippy::result_large_err)]
 
 mod authorization;
-mod bench;
 mod checks;
 mod cli;
 mod diff;
@@ -32,7 +31,6 @@ mod secret;
 mod shard;
 mod stats;
 mod step_check;
-mod step_pattern;
 mod steps;
 mod target;
 mod world;
@@ -45,7 +43,6 @@ use cli::{Cli, Command, ExitCode, MockArgs};
 use providers::{MockClient, Provider};
 
 fn main() -> std::process::ExitCode {
-    tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -75,33 +72,11 @@ fn main() -> std::process::ExitCode {
             Command::Mock(args) => serve_mock(args).await,
             Command::MergeReports(args) => merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
-            Command::Bench(args) => bench::bench(args).await,
             Command::Docs(args) => docs::run(args),
             Command::Diff(args) => diff::run(args),
         }
     });
-    // Everything the command writes is written by now. The runtime's threads and the run's
-    // memory are left to the operating system (tearing the runtime down took 0.3 to 3.9 ms
-    // after a run's reports were written).
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().flush();
-    std::process::exit(i32::from(code as u8));
-}
-
-/// glibc's allocator, by default, grows and shrinks each thread's heap a few pages at a time
-/// (a run made 1,390 `mprotect` calls) and hands large blocks back to the system as soon as they
-/// are freed. A run is short and allocates tens of megabytes: grow in 8 MiB steps, keep what was
-/// freed up to 64 MiB, and map only blocks of 4 MiB and more on their own. Measured: the suite
-/// against the mocks 74.7 -> 72.2 ms (medians of 40 interleaved runs), peak RSS unchanged.
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets the allocator's parameters; it is called before any other
-    // thread exists.
-    unsafe {
-        libc::mallopt(libc::M_TOP_PAD, 8 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
-    }
+    std::process::ExitCode::from(code as u8)
 }
 
 fn init_tracing() {

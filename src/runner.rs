@@ -25,10 +25,11 @@ use crate::retry::RetryPolicy;
 use crate::schema::SchemaSet;
 use crate::secret;
 use crate::shard;
-use crate::stats::{Phases, RunStats};
+use crate::stats::RunStats;
 use crate::step_check;
 use crate::target::{self, AppAccess, Target};
 use crate::world::{self, ConformanceWorld, RunContext};
+use cucumber::World as _;
 
 /// The tag of scenarios that need the embedded mock's control routes.
 pub const MOCK_ONLY: &str = "mock-only";
@@ -78,29 +79,17 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             })
             .collect::<Result<_, _>>()?
     };
-    // Start-up on both cores: the schemas compile while this thread parses the features and
-    // matches their steps to the step definitions (`step_check`, which compiles none of
-    // cucumber's regexes of the definitions). A schema's error is reported first.
-    let schemas = tokio::task::spawn_blocking({
-        let dir = args.schemas.clone();
-        move || SchemaSet::load(&dir)
-    });
-    let all_features = features::load(&args.features);
-    let steps_checked = all_features.as_ref().ok().map(|features| {
-        step_check::ensure_defined(features, |f, r, s| {
-            is_selected(
-                &features::merged_tags(f, r, s),
-                &providers,
-                tags_op.as_ref(),
-            )
-        })
-    });
-    let schemas = schemas.await.map_err(|e| usage(e.to_string()))?;
-    let schemas = schemas.map_err(|e| usage(e.0))?;
-    let all_features = all_features.map_err(|e| usage(e.0))?;
-    steps_checked.transpose().map_err(usage)?;
-    let ms = |at: std::time::Instant| at.duration_since(started).as_secs_f64() * 1000.0;
-    let mut phases = Phases::default();
+    let schemas = SchemaSet::load(&args.schemas).map_err(|e| usage(e.0))?;
+    let all_features = features::load(&args.features).map_err(|e| usage(e.0))?;
+    let steps = ConformanceWorld::collection();
+    step_check::ensure_defined(&steps, &all_features, |f, r, s| {
+        is_selected(
+            &features::merged_tags(f, r, s),
+            &providers,
+            tags_op.as_ref(),
+        )
+    })
+    .map_err(usage)?;
     let doc_features = all_features.clone();
     let baseline = match &args.baseline {
         Some(path) => Some((
@@ -274,7 +263,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         }
     };
 
-    let json = report::FeatureJson::<ConformanceWorld>::new();
+    let json = report::SharedBuffer::default();
     let (collector, outcome) = Collector::new();
     let coloring = if args.no_color {
         writer::Coloring::Never
@@ -282,19 +271,13 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         writer::Coloring::Auto
     };
     let console = writer::Basic::raw(RedactingStdout::new(embedded), coloring, args.verbose);
-    // `Cucumber::new`, not `World::cucumber`, which would build (and compile the regex of)
-    // every definition's step only for `.steps` to replace them.
     let cucumber = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _>::new()
-        .steps(step_check::dispatching())
+        .steps(steps)
         .with_parser(Preparsed)
         .with_writer(
             console
                 .summarized()
-                .tee::<ConformanceWorld, _>(
-                    json.clone()
-                        .discard_stats_writes()
-                        .discard_arbitrary_writes(),
-                )
+                .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
                 .normalized()
                 // Before normalization: a scenario that finished is recorded at once, even
                 // while an earlier one still runs (what an interrupted run reports).
@@ -315,13 +298,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
             Box::pin(async {})
         })
         .with_default_cli();
-    phases.started = ms(std::time::Instant::now());
     let interruption = tokio::select! {
         _ = cucumber.filter_run(all_features, filter) => None,
         why = interrupt::requested(args.max_duration) => Some(why),
     };
 
-    phases.scenarios = ms(std::time::Instant::now());
     let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
     results.extend(skipped.lock().unwrap().drain(..));
     results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
@@ -342,7 +323,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
     let junit_xml = report::junit_from_results(&results, banner.as_deref());
     // cucumber's JSON report, rendered beside index.html; none for an interrupted run (cucumber's
     // writer writes only when every scenario has finished).
-    let mut cucumber_json = Some(|| json.render());
+    let mut cucumber_json = Some(|| json.contents());
     if let Some(inc) = &incomplete {
         summary = interrupt::mark_summary(&summary, inc);
         cucumber_json = None;
@@ -389,12 +370,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, Stop> {
         report::write_report(reports, "diff.md", &markdown)
             .map_err(|e| usage(format!("cannot write {}/diff.md: {e}", reports.display())))?;
     }
-    phases.reports = ms(std::time::Instant::now());
     print!("{}", secret::redact(&report::console_summary(&results)));
     println!("reports written to {}", reports.display());
     if let Some(path) = &args.stats {
         let served: Vec<_> = providers.iter().copied().zip(&mocks).collect();
-        RunStats::collect(ctx.schemas.names().count(), &served, phases)
+        RunStats::collect(ctx.schemas.names().count(), &served)
             .write(path)
             .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
     }

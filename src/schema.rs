@@ -145,7 +145,6 @@ impl SchemaSet {
                 self.known()
             )
         })?;
-        crate::stats::observe_validated(name, instance);
         Ok(validator
             .iter_errors(instance)
             .map(|e| {

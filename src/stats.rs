@@ -1,13 +1,11 @@
-//! Run statistics, the evidence behind the performance claims (`BENCHMARKS.md`): how many schemas
-//! a run compiled, how many HTTP exchanges it made, and what each embedded mock served over how
-//! many TCP connections. `run --stats FILE` writes them; the benchmarks replay the exchange mix.
+//! Run statistics, the evidence behind the invariants of `ARCHITECTURE.md` (`tests/performance.rs`):
+//! how many schemas a run compiled, how many HTTP exchanges it made, and what each embedded mock
+//! served over how many TCP connections. The hidden `run --stats FILE` writes them.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::mocks::RunningMock;
 use crate::providers::Provider;
@@ -25,24 +23,11 @@ pub fn exchange() {
     EXCHANGES.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Distinct routes one server records before it lumps the rest together: garbage paths (the
-/// robustness tests send them) must not grow the table.
-const MAX_ROUTES: usize = 64;
-
-/// What one loopback server (a mock or the receiver) served.
+/// What one loopback server (a mock) served.
 #[derive(Debug, Default)]
 pub struct ServerStats {
     connections: AtomicUsize,
-    requests: Mutex<Vec<RouteCount>>,
-}
-
-/// How many requests one route got.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RouteCount {
-    pub method: String,
-    /// The request's path (never the query string, which can carry secrets).
-    pub path: String,
-    pub count: usize,
+    requests: AtomicUsize,
 }
 
 impl ServerStats {
@@ -51,47 +36,17 @@ impl ServerStats {
         self.connections.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A request arrived for `path`. Past [`MAX_ROUTES`] distinct routes, new ones count as
-    /// `* (other)`.
-    pub fn request(&self, method: &str, path: &str) {
-        let mut routes = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(r) = routes
-            .iter_mut()
-            .find(|r| r.method == method && r.path == path)
-        {
-            r.count += 1;
-            return;
-        }
-        let (method, path) = if routes.len() < MAX_ROUTES {
-            (method, path)
-        } else {
-            ("*", "(other)")
-        };
-        match routes
-            .iter_mut()
-            .find(|r| r.method == method && r.path == path)
-        {
-            Some(r) => r.count += 1,
-            None => routes.push(RouteCount {
-                method: method.to_owned(),
-                path: path.to_owned(),
-                count: 1,
-            }),
-        }
+    /// A request arrived.
+    pub fn request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::Relaxed)
     }
 
-    pub fn routes(&self) -> Vec<RouteCount> {
-        let mut routes = self
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        routes.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
-        routes
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
     }
 }
 
@@ -105,22 +60,6 @@ pub struct RunStats {
     pub exchanges: usize,
     /// Per embedded mock: what it served, over how many connections.
     pub mocks: Vec<MockStats>,
-    /// When each phase of the run ended, in milliseconds since the run began.
-    #[serde(default)]
-    pub phases_ms: Phases,
-}
-
-/// The phases of a run, each the milliseconds from the start of the run to its end: what the
-/// benchmark prints beside the profile.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
-pub struct Phases {
-    /// Features parsed, schemas and step patterns compiled, every selected step checked, the
-    /// targets set up: the first scenario starts.
-    pub started: f64,
-    /// Every scenario finished.
-    pub scenarios: f64,
-    /// Every report written.
-    pub reports: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -128,31 +67,21 @@ pub struct MockStats {
     pub provider: String,
     pub connections: usize,
     pub requests: usize,
-    pub routes: Vec<RouteCount>,
 }
 
 impl RunStats {
     /// The counters as they stand, with the embedded mocks' tallies.
-    pub fn collect(
-        schema_files: usize,
-        mocks: &[(Provider, &RunningMock)],
-        phases_ms: Phases,
-    ) -> Self {
+    pub fn collect(schema_files: usize, mocks: &[(Provider, &RunningMock)]) -> Self {
         Self {
-            phases_ms,
             schemas_compiled: SCHEMAS_COMPILED.load(Ordering::Relaxed),
             schema_files,
             exchanges: EXCHANGES.load(Ordering::Relaxed),
             mocks: mocks
                 .iter()
-                .map(|(p, m)| {
-                    let routes = m.stats.routes();
-                    MockStats {
-                        provider: p.name().to_owned(),
-                        connections: m.stats.connections(),
-                        requests: routes.iter().map(|r| r.count).sum(),
-                        routes,
-                    }
+                .map(|(p, m)| MockStats {
+                    provider: p.name().to_owned(),
+                    connections: m.stats.connections(),
+                    requests: m.stats.requests(),
                 })
                 .collect(),
         }
@@ -162,32 +91,6 @@ impl RunStats {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(path, text)
     }
-}
-
-/// The largest instance validated against a schema, kept only when the in-process benchmark
-/// asks for it (`bench pieces`), so that it times validation of the run's real largest response.
-static CAPTURE: AtomicBool = AtomicBool::new(false);
-static LARGEST: Mutex<Option<(usize, String, Arc<Value>)>> = Mutex::new(None);
-
-pub fn capture_largest_validated() {
-    CAPTURE.store(true, Ordering::Relaxed);
-}
-
-/// Called for every schema check; a no-op unless capturing.
-pub fn observe_validated(schema: &str, instance: &Value) {
-    if !CAPTURE.load(Ordering::Relaxed) {
-        return;
-    }
-    let size = instance.to_string().len();
-    let mut largest = LARGEST.lock().unwrap_or_else(|e| e.into_inner());
-    if largest.as_ref().is_none_or(|(s, _, _)| size > *s) {
-        *largest = Some((size, schema.to_owned(), Arc::new(instance.clone())));
-    }
-}
-
-/// The largest validated instance: (serialized bytes, schema name, instance).
-pub fn largest_validated() -> Option<(usize, String, Arc<Value>)> {
-    LARGEST.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 #[cfg(test)]
@@ -249,24 +152,5 @@ mod tests {
             })
             .sum();
         assert_eq!(fns.len(), attributes);
-    }
-
-    #[test]
-    fn routes_are_counted_and_garbage_paths_do_not_grow_the_table() {
-        let s = ServerStats::default();
-        s.request("GET", "/a");
-        s.request("GET", "/a");
-        s.request("POST", "/a");
-        for i in 0..200 {
-            s.request("GET", &format!("/garbage/{i}"));
-        }
-        let routes = s.routes();
-        assert_eq!(routes.len(), MAX_ROUTES + 1, "{routes:?}");
-        assert_eq!(routes.iter().map(|r| r.count).sum::<usize>(), 203);
-        assert!(routes.contains(&RouteCount {
-            method: "GET".into(),
-            path: "/a".into(),
-            count: 2
-        }));
     }
 }

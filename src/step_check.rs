@@ -1,26 +1,15 @@
 //! Before any request: every step of every selected scenario must match exactly one step
-//! definition. An unknown step is named with its file and line and the closest known steps, so
-//! a misspelt step stops the run (exit 2) instead of failing its scenario against the target.
-//!
-//! The match found here is the one the run uses: cucumber's step collection holds one
-//! catch-all definition per keyword (`dispatching`), whose function looks the step's text up
-//! in the matches this check recorded and calls the definition's own function with the same
-//! parameters cucumber's `Collection::find` would give it. `find` tries every definition of the
-//! keyword on every step it runs (39 M instructions per run on cucumber's one thread, 16% of
-//! it); a step's text is matched once per process here.
+//! definition of cucumber's own collection (`Collection::find`, the matcher the run uses). An
+//! unknown step is named with its file and line and the closest known steps, so a misspelt step
+//! stops the run (exit 2) instead of failing its scenario against the target.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::sync::{LazyLock, PoisonError, RwLock};
 
-use cucumber::World as _;
-use cucumber::codegen::{
-    LazyRegex, LocalBoxFuture, Regex, StepConstructor as _, WorldInventory, inventory,
-};
+use cucumber::codegen::{LazyRegex, StepConstructor as _, WorldInventory, inventory};
 use cucumber::gherkin::{Feature, Rule, Scenario, Step, StepType};
-use cucumber::step::{Collection, Context, Location};
+use cucumber::step::{Collection, Location};
 
-use crate::step_pattern::{self, Matcher};
 use crate::world::ConformanceWorld;
 
 /// How many known steps an unknown one is shown with.
@@ -34,58 +23,44 @@ struct Known {
     location: Location,
 }
 
-/// Checks every step (backgrounds included) of every scenario `wanted` selects; the error
-/// lists each unknown or ambiguous step with its file and line.
+/// Checks every step (backgrounds included) of every scenario `wanted` selects against
+/// `steps`; the error lists each unknown or ambiguous step with its file and line.
 pub fn ensure_defined(
+    steps: &Collection<ConformanceWorld>,
     features: &[Feature],
     wanted: impl Fn(&Feature, Option<&Rule>, &Scenario) -> bool,
 ) -> Result<(), String> {
-    let mut definitions = Definitions::load();
-    // The same text under the same keyword is matched once: a suite repeats its steps.
-    let mut verdicts: HashMap<(StepType, &str), bool> = HashMap::new();
-    let mut found = Vec::new();
-    let mut seen = HashSet::new();
+    // A suite repeats its steps: each text under each keyword is looked up once.
+    let mut matched: HashSet<(StepType, &str)> = HashSet::new();
+    let mut reported = HashSet::new();
     let mut problems = Vec::new();
-    // Only a run with a problem needs cucumber's own matcher (for its ambiguity report) and the
-    // readable list of known steps.
-    let mut explain: Option<(cucumber::step::Collection<ConformanceWorld>, Vec<Known>)> = None;
+    let mut known: Option<Vec<Known>> = None;
     for feature in features {
-        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
-            feature
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
-        );
-        for (rule, scenario) in scenarios {
+        for (rule, scenario) in crate::features::scenarios(feature) {
             if !wanted(feature, rule, scenario) {
                 continue;
             }
-            let steps = feature
+            let scenario_steps = feature
                 .background
                 .iter()
                 .chain(rule.and_then(|r| r.background.as_ref()))
                 .flat_map(|b| &b.steps)
                 .chain(&scenario.steps);
-            for step in steps {
-                let single = *verdicts
-                    .entry((step.ty, step.value.as_str()))
-                    .or_insert_with(|| match definitions.resolve(step) {
-                        Some(resolved) => {
-                            found.push((step.ty, step.value.clone(), resolved));
-                            true
-                        }
-                        None => false,
-                    });
-                if single || !seen.insert((feature.path.as_deref(), step.position.line)) {
+            for step in scenario_steps {
+                if matched.contains(&(step.ty, step.value.as_str())) {
                     continue;
                 }
-                let (collection, known) =
-                    explain.get_or_insert_with(|| (ConformanceWorld::collection(), known_steps()));
-                let problem = match collection.find(step) {
-                    Ok(Some(_)) => continue,
-                    Ok(None) => unknown(step, known),
+                let problem = match steps.find(step) {
+                    Ok(Some(_)) => {
+                        matched.insert((step.ty, step.value.as_str()));
+                        continue;
+                    }
+                    Ok(None) => unknown(step, known.get_or_insert_with(known_steps)),
                     Err(e) => ambiguous(&e),
                 };
+                if !reported.insert((feature.path.as_deref(), step.position.line)) {
+                    continue;
+                }
                 let file = feature
                     .path
                     .as_ref()
@@ -100,7 +75,6 @@ pub fn ensure_defined(
             }
         }
     }
-    record(found);
     if problems.is_empty() {
         return Ok(());
     }
@@ -110,175 +84,6 @@ pub fn ensure_defined(
          known steps, or add a definition under src/steps/",
         problems.join("\n")
     ))
-}
-
-/// The step definitions' patterns by keyword, read from the same inventory cucumber builds its
-/// step collection from, each with the literal text every match of it starts with.
-struct Definitions {
-    given: Vec<Definition>,
-    when: Vec<Definition>,
-    then: Vec<Definition>,
-}
-
-struct Definition {
-    matcher: Matcher,
-    func: cucumber::Step<ConformanceWorld>,
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "compared with cucumber's in a test")
-    )]
-    location: Location,
-}
-
-/// A step's one definition, and the parameters cucumber's `Collection::find` would hand its
-/// function (`Context::matches`: the whole match first, then every group by name).
-#[derive(Clone, Debug)]
-struct Resolved {
-    func: cucumber::Step<ConformanceWorld>,
-    /// Where the definition is (the test compares it with cucumber's answer).
-    #[cfg(test)]
-    location: Location,
-    matches: Vec<(Option<String>, String)>,
-}
-
-impl Definitions {
-    fn load() -> Self {
-        fn of<S: cucumber::codegen::StepConstructor<ConformanceWorld> + 'static>(
-            steps: impl Iterator<Item = &'static S>,
-        ) -> Vec<Definition> {
-            steps
-                .map(|s| {
-                    let (location, regex, func) = s.inner();
-                    let pattern = step_pattern::pattern_at(location, regex);
-                    Definition {
-                        matcher: Matcher::new(&pattern).unwrap_or_else(|e| {
-                            panic!(
-                                "{}:{}: the step pattern {pattern} does not compile: {e}",
-                                location.path, location.line
-                            )
-                        }),
-                        func,
-                        location,
-                    }
-                })
-                .collect()
-        }
-        Self {
-            given: of(inventory::iter::<<ConformanceWorld as WorldInventory>::Given>.into_iter()),
-            when: of(inventory::iter::<<ConformanceWorld as WorldInventory>::When>.into_iter()),
-            then: of(inventory::iter::<<ConformanceWorld as WorldInventory>::Then>.into_iter()),
-        }
-    }
-
-    /// The step's definition if exactly one of its keyword matches it, as cucumber's
-    /// `Collection::find` decides (each definition's `Matcher` stands in for its regex).
-    fn resolve(&mut self, step: &Step) -> Option<Resolved> {
-        let of_kind = match step.ty {
-            StepType::Given => &mut self.given,
-            StepType::When => &mut self.when,
-            StepType::Then => &mut self.then,
-        };
-        let text = step.value.as_str();
-        let mut one = None;
-        let mut matching = 0;
-        for (i, d) in of_kind.iter_mut().enumerate() {
-            if d.matcher.matches(text) {
-                matching += 1;
-                one = Some(i);
-            }
-        }
-        if matching != 1 {
-            return None;
-        }
-        // The matcher that matched last is the one: its groups are still in place.
-        let d = &of_kind[one?];
-        let matches = d.matcher.parameters(text);
-        Some(Resolved {
-            func: d.func,
-            #[cfg(test)]
-            location: d.location,
-            matches,
-        })
-    }
-}
-
-/// Every step text resolved in this process, by keyword (Given, When, Then). The definitions
-/// are fixed when the binary is built, so a text resolves the same way in every run.
-static RESOLVED: LazyLock<RwLock<[HashMap<String, Resolved>; 3]>> = LazyLock::new(RwLock::default);
-
-fn slot(ty: StepType) -> usize {
-    match ty {
-        StepType::Given => 0,
-        StepType::When => 1,
-        StepType::Then => 2,
-    }
-}
-
-fn record(found: Vec<(StepType, String, Resolved)>) {
-    if found.is_empty() {
-        return;
-    }
-    let mut resolved = RESOLVED.write().unwrap_or_else(PoisonError::into_inner);
-    for (ty, text, r) in found {
-        resolved[slot(ty)].insert(text, r);
-    }
-}
-
-/// The step's definition: recorded by `ensure_defined`, else matched now (a step no check saw).
-fn lookup(step: &Step) -> Option<Resolved> {
-    let known = RESOLVED.read().unwrap_or_else(PoisonError::into_inner)[slot(step.ty)]
-        .get(&step.value)
-        .cloned();
-    known.or_else(|| {
-        let resolved = Definitions::load().resolve(step)?;
-        record(vec![(step.ty, step.value.clone(), resolved.clone())]);
-        Some(resolved)
-    })
-}
-
-/// The two costs of matching a step, for the benchmark: the first time the process meets its
-/// text (every definition of its keyword tried, as `ensure_defined` does), and each time a
-/// scenario runs it (`dispatch`'s lookup).
-pub struct Matching(Definitions);
-
-impl Matching {
-    pub fn new() -> Self {
-        Self(Definitions::load())
-    }
-
-    /// Whether exactly one definition matches the step, tried against every definition.
-    pub fn first(&mut self, step: &Step) -> bool {
-        self.0.resolve(step).is_some()
-    }
-
-    /// Whether the step resolves to a definition, as each run of it looks it up.
-    pub fn again(step: &Step) -> bool {
-        lookup(step).is_some()
-    }
-}
-
-/// The step collection the run hands cucumber: one definition per keyword that matches any
-/// text and calls `dispatch`.
-pub fn dispatching() -> Collection<ConformanceWorld> {
-    let any = Regex::new("^(?s:.*)$").expect("a valid regex");
-    Collection::new()
-        .given(None, any.clone(), dispatch)
-        .when(None, any.clone(), dispatch)
-        .then(None, any, dispatch)
-}
-
-/// Runs the step's own definition with the parameters `Collection::find` would give it. A step
-/// no definition (or more than one) matches fails with that reason; `ensure_defined` stops a
-/// run with such a step before it starts.
-fn dispatch(world: &mut ConformanceWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
-    let Some(Resolved { func, matches, .. }) = lookup(&ctx.step) else {
-        panic!(
-            "no single step definition matches the step \"{} {}\"",
-            ctx.step.keyword.trim(),
-            ctx.step.value
-        );
-    };
-    func(world, Context { matches, ..ctx })
 }
 
 fn unknown(step: &Step, known: &[Known]) -> String {
@@ -490,34 +295,6 @@ mod tests {
             readable(r#"^the client sends "([^"]+)" with (.+)$"#),
             "the client sends \"…\" with …"
         );
-    }
-
-    #[test]
-    fn every_step_of_the_suite_resolves_to_the_definition_and_parameters_cucumber_finds() {
-        let features = crate::features::load(std::path::Path::new("features")).unwrap();
-        let collection = ConformanceWorld::collection();
-        let mut definitions = Definitions::load();
-        let mut checked = 0;
-        for f in &features {
-            let steps = f
-                .scenarios
-                .iter()
-                .chain(f.rules.iter().flat_map(|r| &r.scenarios))
-                .flat_map(|s| &s.steps)
-                .chain(f.background.iter().flat_map(|b| &b.steps));
-            for step in steps {
-                let cucumber_says = match collection.find(step) {
-                    Ok(Some((_, _, location, ctx))) => Some((location, ctx.matches)),
-                    _ => None,
-                };
-                let ours = definitions
-                    .resolve(step)
-                    .map(|r| (Some(r.location), r.matches));
-                assert_eq!(ours, cucumber_says, "{}", step.value);
-                checked += 1;
-            }
-        }
-        assert!(checked > 500, "{checked}");
     }
 
     #[test]

@@ -251,13 +251,13 @@ pub async fn serve_on(router: Router, addr: SocketAddr) -> std::io::Result<Runni
     Ok(RunningMock { addr, stats, task })
 }
 
-/// Counts each request under its method and path (the benchmarks replay this mix).
+/// Counts each request (`run --stats`).
 async fn count(
     State(stats): State<Arc<ServerStats>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    stats.request(request.method().as_str(), request.uri().path());
+    stats.request();
     next.run(request).await
 }
 

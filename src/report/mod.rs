@@ -4,7 +4,6 @@
 
 mod collector;
 pub mod failure_view;
-mod feature_json;
 pub mod html;
 mod junit;
 pub mod run_record;
@@ -13,7 +12,6 @@ mod summary;
 pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
-pub use feature_json::FeatureJson;
 pub use junit::junit_from_results;
 pub use run_record::RunRecord;
 pub use shape::ShapeLog;
