@@ -109,7 +109,7 @@ pub struct RunArgs {
     /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
     /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
     #[arg(long, value_name = "I/N")]
-    pub shard: Option<crate::shard::Shard>,
+    pub shard: Option<crate::run::shard::Shard>,
     /// Re-send a request that got no answer (connection, DNS, TLS, timeout) up to N times. Only
     /// requests that cannot repeat an effect are re-sent; a failed check is never retried. A
     /// scenario that passed after a re-send is reported as such.
@@ -126,7 +126,7 @@ pub struct RunArgs {
     pub no_color: bool,
     /// Stop the run after this long (e.g. 90s, 15m, 1h) and write the reports of what ran,
     /// marked incomplete (exit 4), as Ctrl-C does.
-    #[arg(long, value_name = "DURATION", value_parser = crate::interrupt::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::run::interrupt::parse_duration)]
     pub max_duration: Option<std::time::Duration>,
     /// Write run statistics (schemas compiled, exchanges, each mock's connections and routes) as
     /// JSON: the evidence behind BENCHMARKS.md.

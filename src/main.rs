@@ -8,32 +8,14 @@
 // path of every check, so its size is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
-mod authorization;
-mod checks;
 mod cli;
-mod diff;
-mod docs;
-mod documents;
-mod features;
-mod files;
-mod http;
-mod interrupt;
-mod merge;
+mod contract;
 mod mocks;
-mod needs;
 mod providers;
-mod receiver;
-mod report;
-mod retry;
-mod runner;
-mod schema;
+mod reports;
+mod run;
 mod secret;
-mod shard;
-mod stats;
-mod step_check;
-mod steps;
-mod target;
-mod world;
+mod targets;
 
 use std::io::Write as _;
 
@@ -68,12 +50,12 @@ fn main() -> std::process::ExitCode {
     };
     let code = runtime.block_on(async {
         match cli.command {
-            Command::Run(args) => runner::run(args).await,
+            Command::Run(args) => run::run(args).await,
             Command::Mock(args) => serve_mock(args).await,
-            Command::MergeReports(args) => merge::merge_reports(args),
+            Command::MergeReports(args) => reports::merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
-            Command::Docs(args) => docs::run(args),
-            Command::Diff(args) => diff::run(args),
+            Command::Docs(args) => reports::docs::run(args),
+            Command::Diff(args) => reports::diff::run(args),
         }
     });
     std::process::ExitCode::from(code as u8)

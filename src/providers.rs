@@ -198,7 +198,7 @@ pub struct MockClient {
 impl MockClient {
     /// The client an embedded mock serves in a run: fresh secrets (registered for redaction,
     /// Basic credentials included), the receiver's callback and webhook URLs.
-    pub fn for_run(receiver: &crate::receiver::Receiver) -> Self {
+    pub fn for_run(receiver: &crate::targets::receiver::Receiver) -> Self {
         let client = Self {
             client_id: "40".to_owned(),
             client_secret: Secret::new(mocks::opaque("mock-secret-")),

@@ -8,7 +8,7 @@ use std::path::Path;
 fn filters() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
-        (r"(src/steps/\w+\.rs):\d+", "$1:[LINE]"),
+        (r"(src/contract/steps/\w+\.rs):\d+", "$1:[LINE]"),
         // The key list grows with the target file format.
         (r"expected one of `[^;]*;", "expected one of [KEYS];"),
     ]

@@ -434,7 +434,7 @@ impl Mock {
 
 /// The router serving the LoginSign API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
-    crate::http::install_crypto_provider();
+    crate::targets::http::install_crypto_provider();
     let now = Clock::default().now_secs();
     let seeded = |member: usize, id: &str, sessions: u64| Connection {
         id: id.to_owned(),

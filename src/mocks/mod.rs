@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 pub use issued::Issued;
 
-use crate::stats::ServerStats;
+use crate::run::stats::ServerStats;
 
 /// Declares a provider's defects: a name used on the command line and the behaviour it breaks.
 macro_rules! defects {
@@ -117,7 +117,7 @@ pub fn clock_routes(clock: Arc<Clock>) -> Router {
 /// redirects followed, 5 s to answer. For a plain-HTTP `url` (or none) it loads none of the
 /// system's root certificates, which take milliseconds per client.
 pub fn client_for(url: Option<&str>) -> reqwest::Client {
-    crate::http::install_crypto_provider();
+    crate::targets::http::install_crypto_provider();
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(5));

@@ -23,7 +23,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use super::{Issued, defects, opaque};
-use crate::checks::{accept_ranges, essence};
+use crate::contract::checks::{accept_ranges, essence};
 use crate::secret::Secret;
 
 /// The telephone of the registered test user the mock knows.

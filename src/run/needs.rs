@@ -1,0 +1,122 @@
+//! What a scenario needs from its target beyond the client (`@needs-...` tags: an SMS code, a
+//! Bearer resource, LoginSign's app access), and the reason it is skipped when the target file
+//! does not provide it. The embedded mocks provide everything.
+
+use crate::targets::Target;
+
+/// One need: the tag that declares it, the target-file key that meets it, and the check.
+pub struct Need {
+    pub tag: &'static str,
+    pub key: &'static str,
+    pub what: &'static str,
+    met: fn(&Target) -> bool,
+}
+
+/// Every need a scenario can declare with a tag.
+pub const NEEDS: &[Need] = &[
+    Need {
+        tag: "needs-sms-code",
+        key: "test_sms_code_env",
+        what: "the SMS code of the test telephone",
+        met: |t| t.test_sms_code.is_some(),
+    },
+    Need {
+        tag: "needs-resource",
+        key: "dialect.resource_path",
+        what: "a resource protected by the access token",
+        met: |t| t.dialect.resource_path.is_some(),
+    },
+    Need {
+        tag: "needs-app-id",
+        key: "app_id",
+        what: "the app id",
+        met: |t| t.app.app_id.is_some(),
+    },
+    Need {
+        tag: "needs-developer-session",
+        key: "developer_session_cookie_env",
+        what: "the developer portal's session cookie",
+        met: |t| t.app.developer_session.is_some(),
+    },
+    Need {
+        tag: "needs-webhook-receiver",
+        key: "webhook_listen",
+        what: "a webhook receiver the provider delivers to",
+        met: |t| t.app.webhook_listen.is_some(),
+    },
+];
+
+/// Why a scenario with these tags cannot run against `target`, or `None` when it can.
+pub fn unmet(target: &Target, tags: &[String]) -> Option<String> {
+    let missing: Vec<&Need> = NEEDS
+        .iter()
+        .filter(|n| tags.iter().any(|t| t == n.tag) && !(n.met)(target))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let what: Vec<String> = missing
+        .iter()
+        .map(|n| format!("{} (@{})", n.what, n.tag))
+        .collect();
+    let keys: Vec<&str> = missing.iter().map(|n| n.key).collect();
+    Some(format!(
+        "needs {}; set {} in the target file to run it",
+        what.join(" and "),
+        keys.join(" and ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Provider;
+    use crate::secret::Secret;
+    use crate::targets::AppAccess;
+
+    fn target(app: AppAccess) -> Target {
+        Target {
+            provider: Provider::LoginSign,
+            dialect: Provider::LoginSign.dialect(),
+            base_url: "https://loginsign.invalid".into(),
+            authorize_base_url: "https://loginsign.invalid".into(),
+            client_id: "40".into(),
+            client_secret: Secret::new("needs-test-secret"),
+            redirect_uri: "https://app.invalid/cb".into(),
+            authorization: Default::default(),
+            mock_control: false,
+            test_telephone: None,
+            test_sms_code: None,
+            app,
+        }
+    }
+
+    #[test]
+    fn a_missing_field_names_the_tag_and_the_key() {
+        let tags = vec!["loginsign".to_owned(), "needs-developer-session".to_owned()];
+        let reason = unmet(&target(AppAccess::default()), &tags).unwrap();
+        assert!(reason.contains("@needs-developer-session"), "{reason}");
+        assert!(reason.contains("developer_session_cookie_env"), "{reason}");
+        let tags = vec![
+            "needs-app-id".to_owned(),
+            "needs-webhook-receiver".to_owned(),
+        ];
+        let reason = unmet(&target(AppAccess::default()), &tags).unwrap();
+        assert!(reason.contains("app_id and webhook_listen"), "{reason}");
+    }
+
+    #[test]
+    fn met_needs_and_untagged_scenarios_run() {
+        let app = AppAccess {
+            app_id: Some("app".into()),
+            developer_session: None,
+            webhook_listen: Some("127.0.0.1:8787".parse().unwrap()),
+        };
+        let tags = vec![
+            "needs-app-id".to_owned(),
+            "needs-webhook-receiver".to_owned(),
+        ];
+        assert_eq!(unmet(&target(app), &tags), None);
+        assert_eq!(unmet(&target(AppAccess::default()), &[]), None);
+    }
+}

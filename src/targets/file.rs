@@ -1,0 +1,422 @@
+//! Target files (`targets/*.toml`): strict TOML, unknown keys refused, secrets only by the name of
+//! the environment variable that holds them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::dialect::DialectTable;
+use super::{AppAccess, Target};
+use crate::providers::Provider;
+use crate::secret::{self, Secret};
+use crate::targets::authorization::{self, Authorizer};
+use crate::targets::http::{Limits, Tls};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    #[serde(default)]
+    settings: Settings,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderEntry>,
+}
+
+/// `[settings]`: how the one HTTP client of the run behaves. Documented key by key in
+/// `docs/target-files.md`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    timeout_secs: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+    max_body_bytes: Option<usize>,
+    /// A PEM file of CA certificates trusted in addition to the system's roots; relative paths
+    /// are read from the target file's folder.
+    ca_file: Option<PathBuf>,
+    /// Accept any TLS certificate. Never the default; logged loudly when set.
+    #[serde(default)]
+    insecure_skip_tls_verify: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderEntry {
+    base_url: String,
+    /// Where the authorization endpoint lives when it is not on `base_url`.
+    authorize_base_url: Option<String>,
+    client_id: String,
+    client_secret_env: String,
+    redirect_uri: String,
+    /// How an authorization a user completes is obtained (default: redirect-capture).
+    #[serde(default)]
+    authorization: authorization::Setting,
+    /// oauth2 only: how the server speaks RFC 6749 (`[providers.oauth2.dialect]`).
+    dialect: Option<DialectTable>,
+    /// SSO v1: the telephone number of a registered test user.
+    test_telephone: Option<String>,
+    /// SSO v1: the environment variable holding the SMS code the test telephone receives.
+    test_sms_code_env: Option<String>,
+    /// LoginSign: the app id of the app API and developer portal paths.
+    app_id: Option<String>,
+    /// LoginSign: the environment variable holding the developer portal's session cookie.
+    developer_session_cookie_env: Option<String>,
+    /// LoginSign: where the harness listens for webhooks (`host:port`).
+    webhook_listen: Option<String>,
+}
+
+/// A target file, read: the targets it names, the limits and the TLS trust it sets.
+#[derive(Debug)]
+pub struct TargetConfig {
+    pub targets: Vec<Target>,
+    pub limits: Limits,
+    pub tls: Tls,
+}
+
+/// Reads and checks a target file (and the CA file it names). Every error names the file and
+/// the key to fix.
+pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut config = parse_target_file(&shown.to_string(), dir, &text, |var| {
+        std::env::var(var).ok()
+    })?;
+    if let Some(ca) = config.tls.ca_file.clone() {
+        config.tls.extra_roots =
+            Tls::load_ca_file(ca).map_err(|e| format!("{shown}: [settings] ca_file: {e}"))?;
+    }
+    Ok(config)
+}
+
+/// Reads a target file's text; `dir` is its folder (relative paths in it start there), `env`
+/// looks up the variables that hold the secrets.
+fn parse_target_file(
+    shown: &str,
+    dir: &Path,
+    text: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<TargetConfig, String> {
+    let file: TargetFile = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start].matches('\n').count() + 1)
+            .unwrap_or(1);
+        let at = text.lines().nth(line - 1).unwrap_or_default().trim();
+        format!(
+            "{shown}:{line}: `{at}`: {}; targets/*.example.toml document every key and its type",
+            e.message().trim_end()
+        )
+    })?;
+    if file.providers.is_empty() {
+        return Err(format!(
+            "{shown}: no [providers.NAME] table; add one per provider to check (known: {})",
+            known()
+        ));
+    }
+    let mut targets = Vec::new();
+    for (name, entry) in file.providers {
+        let provider = Provider::parse(&name).ok_or_else(|| {
+            format!(
+                "{shown}: [providers.{name}]: unknown provider (known: {})",
+                known()
+            )
+        })?;
+        let var = &entry.client_secret_env;
+        let value = env(var).ok_or_else(|| {
+            format!(
+                "{shown}: [providers.{name}] client_secret_env names the environment variable \
+                 {var}, which is not set; export it (the secret is never written in the file)"
+            )
+        })?;
+        let base_url = entry.base_url.trim_end_matches('/').to_owned();
+        url::Url::parse(&base_url)
+            .map_err(|e| format!("{shown}: [providers.{name}] base_url is not a URL: {e}"))?;
+        let authorize_base_url = match &entry.authorize_base_url {
+            Some(u) => {
+                let u = u.trim_end_matches('/').to_owned();
+                url::Url::parse(&u).map_err(|e| {
+                    format!("{shown}: [providers.{name}] authorize_base_url is not a URL: {e}")
+                })?;
+                u
+            }
+            None => base_url.clone(),
+        };
+        secret::register_basic(&entry.client_id, &value);
+        let test_sms_code = match &entry.test_sms_code_env {
+            None => None,
+            Some(var) => Some(Secret::new(env(var).ok_or_else(|| {
+                format!(
+                    "{shown}: [providers.{name}] test_sms_code_env names the environment \
+                     variable {var}, which is not set; export the SMS code the test telephone \
+                     received, or drop the key to skip the @needs-sms-code scenarios"
+                )
+            })?)),
+        };
+        let app = app_access(shown, &name, &entry, &env)?;
+        let dialect = match entry.dialect {
+            None => provider.dialect(),
+            Some(table) if provider == Provider::OAuth2 => {
+                table.build(&format!("{shown}: [providers.{name}.dialect]"))?
+            }
+            Some(_) => {
+                return Err(format!(
+                    "{shown}: [providers.{name}.dialect]: only the generic oauth2 provider takes                      a dialect; {name}'s comes from its document"
+                ));
+            }
+        };
+        let at = format!("{shown}: [providers.{name}] authorization");
+        let authorization = Authorizer::new(
+            &entry.authorization.0,
+            &authorization::Context {
+                at: &at,
+                dir,
+                provider: &name,
+                redirect_uri: &entry.redirect_uri,
+                env: &env,
+            },
+        )?;
+        targets.push(Target {
+            provider,
+            dialect,
+            base_url,
+            authorize_base_url,
+            client_id: entry.client_id,
+            client_secret: Secret::new(value),
+            redirect_uri: entry.redirect_uri,
+            authorization,
+            mock_control: false,
+            test_telephone: entry.test_telephone,
+            test_sms_code,
+            app,
+        });
+    }
+    let settings = file.settings;
+    let mut limits = Limits::default();
+    let seconds = |key: &str, value: u64| {
+        if value == 0 {
+            Err(format!(
+                "{shown}: [settings] {key} = 0: give a number of seconds of at least 1"
+            ))
+        } else {
+            Ok(Duration::from_secs(value))
+        }
+    };
+    if let Some(t) = settings.timeout_secs {
+        limits.timeout = seconds("timeout_secs", t)?;
+    }
+    if let Some(t) = settings.connect_timeout_secs {
+        limits.connect_timeout = seconds("connect_timeout_secs", t)?;
+    }
+    if let Some(b) = settings.max_body_bytes {
+        limits.max_body_bytes = b;
+    }
+    let tls = Tls {
+        extra_roots: Vec::new(),
+        ca_file: settings.ca_file.map(|f| dir.join(f)),
+        insecure_skip_verify: settings.insecure_skip_tls_verify,
+    };
+    Ok(TargetConfig {
+        targets,
+        limits,
+        tls,
+    })
+}
+
+/// The app id, developer session cookie and webhook listen address of an entry, checked.
+fn app_access(
+    shown: &str,
+    name: &str,
+    entry: &ProviderEntry,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<AppAccess, String> {
+    let developer_session = match &entry.developer_session_cookie_env {
+        None => None,
+        Some(var) => {
+            let cookie = env(var).ok_or_else(|| {
+                format!(
+                    "{shown}: [providers.{name}] developer_session_cookie_env names the \
+                     environment variable {var}, which is not set; export the developer portal's \
+                     session cookie (name=value), or drop the key to skip the \
+                     @needs-developer-session scenarios"
+                )
+            })?;
+            if !cookie.contains('=') {
+                return Err(format!(
+                    "{shown}: [providers.{name}] the variable {var} (developer_session_cookie_env) \
+                     must hold the cookie as name=value, as the browser sends it"
+                ));
+            }
+            Some(secret::cookie(&cookie))
+        }
+    };
+    let webhook_listen = match &entry.webhook_listen {
+        None => None,
+        Some(addr) => Some(addr.parse().map_err(|e| {
+            format!(
+                "{shown}: [providers.{name}] webhook_listen = \"{addr}\" is not host:port \
+                 (e.g. \"0.0.0.0:8787\"): {e}"
+            )
+        })?),
+    };
+    Ok(AppAccess {
+        app_id: entry.app_id.clone(),
+        developer_session,
+        webhook_listen,
+    })
+}
+
+fn known() -> String {
+    Provider::ALL
+        .iter()
+        .map(|p| p.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_line() {
+        let f = write("[providers.losgehts]\nbase_url = \"http://x\"\nclient_idd = \"40\"\n");
+        let e = load_target_file(f.path()).unwrap_err();
+        assert!(e.contains(":3:") && e.contains("client_idd"), "{e}");
+    }
+
+    #[test]
+    fn the_sso_v1_example_reads_its_test_user() {
+        // SAFETY: the variables are only read by this test's load_target_file.
+        unsafe {
+            std::env::set_var("SSO_V1_CLIENT_SECRET", "example-secret");
+            std::env::set_var("SSO_V1_SMS_CODE", "123456");
+        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/sso_v1.example.toml");
+        let config = load_target_file(&path).unwrap();
+        let t = &config.targets[0];
+        assert_eq!(t.provider, Provider::SsoV1);
+        assert_eq!(t.test_telephone.as_deref(), Some("+4915100000001"));
+        assert_eq!(t.test_sms_code.as_ref().map(Secret::expose), Some("123456"));
+    }
+
+    #[test]
+    fn the_loginsign_example_reads_its_app_access() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/loginsign.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let env = |v: &str| match v {
+            "LOGINSIGN_CLIENT_SECRET" => Some("example-secret".to_owned()),
+            "LOGINSIGN_DEVELOPER_SESSION" => Some("sid=example-developer-cookie".to_owned()),
+            _ => None,
+        };
+        let config = parse_target_file(
+            "loginsign.example.toml",
+            std::path::Path::new("."),
+            &text,
+            env,
+        )
+        .unwrap();
+        let app = &config.targets[0].app;
+        assert_eq!(app.app_id.as_deref(), Some("your-app-id"));
+        let cookie = app.developer_session.as_ref().map(Secret::expose);
+        assert_eq!(cookie, Some("sid=example-developer-cookie"));
+        assert_eq!(app.webhook_listen, Some("0.0.0.0:8787".parse().unwrap()));
+        assert_eq!(
+            secret::redact("cookie example-developer-cookie"),
+            format!("cookie {}", secret::MASK)
+        );
+
+        let without = |v: &str| (v == "LOGINSIGN_CLIENT_SECRET").then(|| "s".repeat(8));
+        let e = parse_target_file("t.toml", std::path::Path::new("."), &text, without).unwrap_err();
+        assert!(
+            e.contains("developer_session_cookie_env") && e.contains("LOGINSIGN_DEVELOPER_SESSION"),
+            "{e}"
+        );
+        let bad = text.replace("0.0.0.0:8787", "port 8787");
+        let e = parse_target_file("t.toml", std::path::Path::new("."), &bad, env).unwrap_err();
+        assert!(
+            e.contains("webhook_listen") && e.contains("port 8787"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_missing_secret_variable_is_named() {
+        let f = write(
+            "[providers.losgehts]\nbase_url = \"http://x\"\nclient_id = \"40\"\n\
+             client_secret_env = \"IDPC_TEST_UNSET_VAR\"\nredirect_uri = \"https://a/cb\"\n",
+        );
+        let e = load_target_file(f.path()).unwrap_err();
+        assert!(e.contains("IDPC_TEST_UNSET_VAR"), "{e}");
+    }
+
+    #[test]
+    fn the_authorize_host_defaults_to_the_base_url_and_may_differ() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/authenteq.example.toml"),
+        )
+        .unwrap();
+        let env = |v: &str| (v == "AUTHENTEQ_CLIENT_SECRET").then(|| "s3cr3t-example".to_owned());
+        let dir = Path::new("targets");
+        let config = parse_target_file("authenteq.example.toml", dir, &text, env).unwrap();
+        let t = &config.targets[0];
+        assert_eq!(t.provider, Provider::Authenteq);
+        assert_eq!(t.base_url, "https://api.authenteq.com");
+        assert_eq!(t.authorize_base_url, "https://identity.authenteq.com");
+        assert_eq!(
+            t.authorize_url("/authorize"),
+            "https://identity.authenteq.com/authorize"
+        );
+
+        let without = text
+            .lines()
+            .filter(|l| !l.starts_with("authorize_base_url"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse_target_file("t.toml", dir, &without, env).unwrap();
+        assert_eq!(
+            config.targets[0].authorize_base_url,
+            "https://api.authenteq.com"
+        );
+    }
+
+    #[test]
+    fn settings_set_timeouts_and_a_ca_file_relative_to_the_file() {
+        let text = "[settings]\ntimeout_secs = 30\nconnect_timeout_secs = 3\n\
+                    ca_file = \"certs/ca.pem\"\n\n[providers.losgehts]\nbase_url = \"http://x\"\n\
+                    client_id = \"40\"\nclient_secret_env = \"S\"\nredirect_uri = \"http://a/cb\"\n";
+        let env = |_: &str| Some("s".to_owned());
+        let config = parse_target_file("t.toml", Path::new("/etc/idp"), text, env).unwrap();
+        assert_eq!(config.limits.timeout, Duration::from_secs(30));
+        assert_eq!(config.limits.connect_timeout, Duration::from_secs(3));
+        assert_eq!(
+            config.tls.ca_file.as_deref(),
+            Some(Path::new("/etc/idp/certs/ca.pem"))
+        );
+        assert!(
+            !config.tls.insecure_skip_verify,
+            "verification is on by default"
+        );
+    }
+
+    #[test]
+    fn the_oauth2_example_describes_its_dialect_by_file_alone() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/oauth2.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let env = |v: &str| (v == "OAUTH2_CLIENT_SECRET").then(|| "example-secret".to_owned());
+        let config =
+            parse_target_file("oauth2.example.toml", Path::new("targets"), &text, env).unwrap();
+        let t = &config.targets[0];
+        assert_eq!(t.provider, Provider::OAuth2);
+        assert_eq!(t.dialect.resource_path, Some("/userinfo"));
+        assert_eq!(t.dialect.default_scope, "openid");
+        assert_eq!(t.dialect.state_field, None);
+        assert_eq!(t.authorization.name(), "callback-listener");
+    }
+}

@@ -1,0 +1,80 @@
+//! Targets: where each provider lives for this run and how the harness talks to it. A target
+//! file describing a real deployment (`file.rs`, secrets read from environment variables; an
+//! oauth2 dialect of its own in `dialect.rs`), how an authorization a user completes is obtained
+//! (`authorization/`), the one HTTP client (`http.rs`) and which of its errors may be re-sent
+//! (`retry.rs`), and the loopback listener for the provider's calls back (`receiver.rs`).
+
+pub mod authorization;
+mod dialect;
+mod file;
+pub mod http;
+pub mod receiver;
+pub mod retry;
+
+pub use file::load_target_file;
+
+use std::net::SocketAddr;
+
+use crate::providers::{Dialect, Provider};
+use crate::secret::Secret;
+use crate::targets::authorization::Authorizer;
+
+/// One provider's deployment, as a run uses it.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub provider: Provider,
+    /// How the provider speaks OAuth 2.0: its built-in dialect, or (oauth2) the target file's.
+    pub dialect: &'static Dialect,
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    /// Base URL of the authorization endpoint (a separate identity host at some providers);
+    /// without a trailing slash, and `base_url` unless the target file says otherwise.
+    pub authorize_base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub redirect_uri: String,
+    /// How an authorization a user completes is obtained (`authorization` in the target file).
+    pub authorization: Authorizer,
+    /// Set for the embedded mocks: their control routes (`/__mock/...`) may be used.
+    pub mock_control: bool,
+    /// A telephone number the provider knows as a registered test user (SSO v1).
+    pub test_telephone: Option<String>,
+    /// The SMS code the test telephone receives (SSO v1); without it, scenarios tagged
+    /// `@needs-sms-code` are skipped.
+    pub test_sms_code: Option<Secret>,
+    /// The app API, developer portal and webhooks of providers that have them (LoginSign).
+    pub app: AppAccess,
+}
+
+/// What the app-facing routes of a provider need (LoginSign): the app id in their paths, the
+/// developer portal's session cookie, and where the harness listens for the provider's webhooks.
+/// Each is optional; scenarios tagged `@needs-app-id`, `@needs-developer-session` or
+/// `@needs-webhook-receiver` are skipped, with the reason, when the target lacks it.
+#[derive(Clone, Debug, Default)]
+pub struct AppAccess {
+    pub app_id: Option<String>,
+    /// The whole cookie, `name=value`, as the browser sends it in `Cookie:`.
+    pub developer_session: Option<Secret>,
+    /// The address the harness's webhook receiver listens on.
+    pub webhook_listen: Option<SocketAddr>,
+}
+
+impl Target {
+    /// The URL of an API path; a dialect's path may also be a whole URL (another host).
+    pub fn url(&self, path: &str) -> String {
+        join(&self.base_url, path)
+    }
+
+    /// The URL of the authorization endpoint's `path`.
+    pub fn authorize_url(&self, path: &str) -> String {
+        join(&self.authorize_base_url, path)
+    }
+}
+
+fn join(base: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_owned()
+    } else {
+        format!("{base}{path}")
+    }
+}
