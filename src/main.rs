@@ -22,7 +22,8 @@ use std::io::Write as _;
 use clap::Parser as _;
 
 use cli::{Cli, Command, ExitCode, MockArgs};
-use providers::{MockClient, Provider};
+use mocks::MockClient;
+use providers::Provider;
 
 fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {
@@ -54,8 +55,8 @@ fn main() -> std::process::ExitCode {
             Command::Mock(args) => serve_mock(args).await,
             Command::MergeReports(args) => reports::merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
-            Command::Docs(args) => reports::docs::run(args),
-            Command::Diff(args) => reports::diff::run(args),
+            Command::Docs(args) => reports::commands::docs(args),
+            Command::Diff(args) => reports::commands::diff(args),
         }
     });
     std::process::ExitCode::from(code as u8)
@@ -73,7 +74,7 @@ fn init_tracing() {
 
 fn list_defects(provider: Option<&str>) -> ExitCode {
     let providers: Vec<Provider> = match provider {
-        None => Provider::ALL.to_vec(),
+        None => Provider::all(),
         Some(name) => match Provider::parse(name) {
             Some(p) => vec![p],
             None => {
@@ -96,11 +97,7 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
         eprintln!(
             "error: unknown provider {} (known: {})",
             args.provider,
-            Provider::ALL
-                .iter()
-                .map(|p| p.name())
-                .collect::<Vec<_>>()
-                .join(", ")
+            Provider::known()
         );
         return ExitCode::Usage;
     };
@@ -147,7 +144,7 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
         "client_id: {}  client secret: {source}  redirect_uri: {}",
         args.client_id, args.redirect_uri
     );
-    if let Some(app_id) = provider.mock_app_id() {
+    if let Some(app_id) = provider.mock().app_id {
         let _ = writeln!(
             out,
             "app id: {app_id}  developer session cookie: ${} (default ls_dev=mock-developer-session)  webhooks: {}",

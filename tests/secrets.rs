@@ -92,11 +92,11 @@ fn issued_needles() -> Vec<String> {
         .collect()
 }
 
-/// The secrets a run makes up for the embedded mocks (`MockClient::for_run` in
-/// src/providers.rs: the client secret, session cookies), by their prefixes, plain and in base64,
+/// The secrets a run makes up for the embedded mocks (`client_for_run` in
+/// src/run/setup.rs: the client secret, session cookies), by their prefixes, plain and in base64,
 /// alone and as Basic credentials.
 fn embedded_needles() -> Vec<String> {
-    let prefixes = opaque_prefixes(&[common::root().join("src/providers.rs")]);
+    let prefixes = opaque_prefixes(&[common::root().join("src/run/setup.rs")]);
     assert!(prefixes.iter().any(|p| p == "mock-secret-"), "{prefixes:?}");
     prefixes
         .into_iter()

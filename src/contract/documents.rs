@@ -3,6 +3,7 @@
 //! binary. Generic checks read these lists; they never branch on a provider's name.
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -85,23 +86,26 @@ impl Credential {
     }
 }
 
-static SSO_V1: LazyLock<Document> = LazyLock::new(|| {
-    toml::from_str(include_str!("../../documents/sso_v1.toml"))
-        .expect("documents/sso_v1.toml parses (checked by a unit test)")
-});
-
-static LOGINSIGN: LazyLock<Document> = LazyLock::new(|| {
-    toml::from_str(include_str!("../../documents/loginsign.toml"))
-        .expect("documents/loginsign.toml parses (checked by a unit test)")
+/// Every provider's document lists the harness has (`documents/<name>.toml`), parsed once.
+static DOCUMENTS: LazyLock<HashMap<Provider, Document>> = LazyLock::new(|| {
+    Provider::all()
+        .into_iter()
+        .filter_map(|p| {
+            let text = p.document()?;
+            let doc = toml::from_str(text).unwrap_or_else(|e| {
+                panic!(
+                    "documents/{}.toml does not parse (a unit test checks each): {e}",
+                    p.name()
+                )
+            });
+            Some((p, doc))
+        })
+        .collect()
 });
 
 /// The provider's document lists, if the harness has them.
 pub fn document(provider: Provider) -> Option<&'static Document> {
-    match provider {
-        Provider::Losgehts | Provider::Authenteq | Provider::OAuth2 => None,
-        Provider::SsoV1 => Some(&SSO_V1),
-        Provider::LoginSign => Some(&LOGINSIGN),
-    }
+    DOCUMENTS.get(&provider)
 }
 
 impl Document {
@@ -142,7 +146,7 @@ mod tests {
 
     #[test]
     fn the_sso_v1_document_parses_and_lists_every_endpoint() {
-        let doc = document(Provider::SsoV1).unwrap();
+        let doc = document(Provider::named("sso_v1")).unwrap();
         assert_eq!(doc.endpoints.len(), 9);
         let auth = doc.endpoint("POST /sso/auth").unwrap();
         assert!(auth.statuses.contains(&201) && auth.authorization);
@@ -153,7 +157,7 @@ mod tests {
 
     #[test]
     fn the_loginsign_document_names_one_credential_per_route() {
-        let doc = document(Provider::LoginSign).unwrap();
+        let doc = document(Provider::named("loginsign")).unwrap();
         assert_eq!(doc.endpoints.len(), 17);
         assert!(doc.endpoints.values().all(|e| e.credential.is_some()));
         let user = doc.endpoint("GET /api/user").unwrap();

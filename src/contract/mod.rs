@@ -12,3 +12,37 @@ pub mod schema;
 pub mod step_check;
 mod steps;
 pub mod world;
+
+use std::path::Path;
+
+use cucumber::World as _;
+use cucumber::gherkin::{Feature, Rule, Scenario};
+
+/// The contract a run checks.
+pub struct Contract {
+    pub features: Vec<Feature>,
+    pub schemas: schema::SchemaSet,
+    /// The World's step definitions (cucumber's collection, each pattern compiled once).
+    pub steps: cucumber::step::Collection<world::ConformanceWorld>,
+}
+
+impl Contract {
+    /// Loads the features and schemas, and matches every step of the scenarios `selected`
+    /// takes to exactly one step definition. The error names file and line (a schema's error
+    /// before a feature's, a feature's before a step's).
+    pub fn load(
+        features: &Path,
+        schemas: &Path,
+        selected: impl Fn(&Feature, Option<&Rule>, &Scenario) -> bool,
+    ) -> Result<Self, String> {
+        let schemas = schema::SchemaSet::load(schemas).map_err(|e| e.0)?;
+        let features = features::load(features).map_err(|e| e.0)?;
+        let steps = world::ConformanceWorld::collection();
+        step_check::ensure_defined(&steps, &features, selected)?;
+        Ok(Self {
+            features,
+            schemas,
+            steps,
+        })
+    }
+}

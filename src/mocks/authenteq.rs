@@ -93,6 +93,21 @@ impl Mock {
     }
 }
 
+/// The Authenteq mock, as the provider table knows it.
+pub const MOCK: super::Mock = super::Mock {
+    defects: Defect::list,
+    router: |client, defects| {
+        Ok(router(Config {
+            client_id: client.client_id.clone(),
+            client_secret: client.client_secret.clone(),
+            redirect_uri: client.redirect_uri.clone(),
+            defects: Defect::parse_all(defects)?,
+        }))
+    },
+    app_id: None,
+    test_user: None,
+};
+
 /// The router serving both Authenteq hosts (identity and API) and the control routes under
 /// `/__mock/`.
 pub fn router(config: Config) -> Router {

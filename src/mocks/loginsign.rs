@@ -432,6 +432,24 @@ impl Mock {
     }
 }
 
+/// The LoginSign mock, as the provider table knows it.
+pub const MOCK: super::Mock = super::Mock {
+    defects: Defect::list,
+    router: |client, defects| {
+        Ok(router(Config {
+            client_id: client.client_id.clone(),
+            client_secret: client.client_secret.clone(),
+            redirect_uri: client.redirect_uri.clone(),
+            app_id: APP_ID.to_owned(),
+            developer_session: client.developer_session.clone(),
+            webhook_url: client.webhook_url.clone(),
+            defects: Defect::parse_all(defects)?,
+        }))
+    },
+    app_id: Some(APP_ID),
+    test_user: None,
+};
+
 /// The router serving the LoginSign API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
     crate::targets::http::install_crypto_provider();

@@ -92,6 +92,21 @@ impl Mock {
     }
 }
 
+/// The losgehts mock, as the provider table knows it.
+pub const MOCK: super::Mock = super::Mock {
+    defects: Defect::list,
+    router: |client, defects| {
+        Ok(router(Config {
+            client_id: client.client_id.clone(),
+            client_secret: client.client_secret.clone(),
+            callback: client.redirect_uri.clone(),
+            defects: Defect::parse_all(defects)?,
+        }))
+    },
+    app_id: None,
+    test_user: None,
+};
+
 /// The router serving the losgehts API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
     let notifier = client_for(Some(&config.callback));

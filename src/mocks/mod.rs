@@ -10,7 +10,7 @@ pub mod oauth2;
 pub mod sso_v1;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 pub use issued::Issued;
 
-use crate::run::stats::ServerStats;
+use crate::secret::Secret;
 
 /// Declares a provider's defects: a name used on the command line and the behaviour it breaks.
 macro_rules! defects {
@@ -52,10 +52,54 @@ macro_rules! defects {
             pub fn parse(name: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|d| d.name() == name)
             }
+
+            /// Every defect: its name and the behaviour it violates.
+            pub fn list() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|d| (d.name(), d.violates())).collect()
+            }
+
+            /// The defects named (each checked against [`Self::ALL`]).
+            pub fn parse_all(
+                names: &[String],
+            ) -> Result<std::collections::BTreeSet<Self>, String> {
+                names
+                    .iter()
+                    .map(|n| {
+                        Self::parse(n).ok_or_else(|| {
+                            let known: Vec<_> = Self::ALL.iter().map(|d| d.name()).collect();
+                            format!("unknown defect \"{n}\"; known: {}", known.join(", "))
+                        })
+                    })
+                    .collect()
+            }
         }
     };
 }
 pub(crate) use defects;
+
+/// What the provider table (`crate::providers`) knows of a provider's mock.
+pub struct Mock {
+    /// The defects it can be started with: each name and the behaviour it violates.
+    pub defects: fn() -> Vec<(&'static str, &'static str)>,
+    /// Its router serving `client`, broken by the named defects.
+    pub router: fn(&MockClient, &[String]) -> Result<Router, String>,
+    /// The app id it serves an app API and developer portal under, if it has any (LoginSign).
+    pub app_id: Option<&'static str>,
+    /// The test user it knows, if any: a telephone and the SMS code it "sends" (SSO v1).
+    pub test_user: Option<(&'static str, &'static str)>,
+}
+
+/// The registered client a mock serves.
+#[derive(Clone, Debug)]
+pub struct MockClient {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub redirect_uri: String,
+    /// The developer portal's session cookie (`name=value`) the mock accepts (LoginSign).
+    pub developer_session: Secret,
+    /// Where the mock delivers its webhooks (LoginSign), if anywhere.
+    pub webhook_url: Option<String>,
+}
 
 /// The mock's notion of now: real time plus an offset the harness can advance.
 #[derive(Debug, Default)]
@@ -259,6 +303,33 @@ async fn count(
 ) -> Response {
     stats.request();
     next.run(request).await
+}
+
+/// What one loopback server (a mock) served.
+#[derive(Debug, Default)]
+pub struct ServerStats {
+    connections: AtomicUsize,
+    requests: AtomicUsize,
+}
+
+impl ServerStats {
+    /// A TCP connection was accepted.
+    pub fn connection(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request arrived.
+    pub fn request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
 }
 
 #[cfg(test)]

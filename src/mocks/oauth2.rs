@@ -73,6 +73,21 @@ impl Mock {
     }
 }
 
+/// The standard RFC 6749 mock, as the provider table knows it.
+pub const MOCK: super::Mock = super::Mock {
+    defects: Defect::list,
+    router: |client, defects| {
+        Ok(router(Config {
+            client_id: client.client_id.clone(),
+            client_secret: client.client_secret.clone(),
+            redirect_uri: client.redirect_uri.clone(),
+            defects: Defect::parse_all(defects)?,
+        }))
+    },
+    app_id: None,
+    test_user: None,
+};
+
 pub fn router(config: Config) -> Router {
     let mock = Arc::new(Mock {
         config,

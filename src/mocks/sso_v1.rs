@@ -105,6 +105,22 @@ impl Mock {
     }
 }
 
+/// The SSO v1 mock, as the provider table knows it.
+pub const MOCK: super::Mock = super::Mock {
+    defects: Defect::list,
+    router: |client, defects| {
+        Ok(router(Config {
+            client_id: client.client_id.clone(),
+            client_secret: client.client_secret.clone(),
+            test_telephone: TEST_TELEPHONE.to_owned(),
+            test_sms_code: Secret::new(TEST_SMS_CODE),
+            defects: Defect::parse_all(defects)?,
+        }))
+    },
+    app_id: None,
+    test_user: Some((TEST_TELEPHONE, TEST_SMS_CODE)),
+};
+
 /// The router serving the SSO v1 API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
     let mut users = HashMap::new();

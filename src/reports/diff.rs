@@ -9,10 +9,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::cli::{DiffArgs, ExitCode};
-use crate::reports::html::{self, Page};
 use crate::reports::shape::EndpointShape;
-use crate::reports::{RunRecord, ScenarioResult, Status, templates, write_report};
+use crate::reports::{RunRecord, ScenarioResult, Status, templates};
 
 /// Everything that changed between two runs.
 #[derive(Clone, Debug, Serialize)]
@@ -281,48 +279,4 @@ fn field_drift(
 /// The Markdown rendering of a diff (stdout, `diff.md`).
 pub fn markdown(diff: &Diff) -> Result<String, String> {
     templates::render("diff.md", diff)
-}
-
-/// Runs `idp-conformance diff`.
-pub fn run(args: DiffArgs) -> ExitCode {
-    let load = |p: &Path| RunRecord::load(p).map(|r| (r, p.display().to_string()));
-    let (baseline, candidate) = match (load(&args.baseline), load(&args.candidate)) {
-        (Ok(b), Ok(c)) => (b, c),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::Usage;
-        }
-    };
-    let diff = compare(&baseline.0, &baseline.1, &candidate.0, &candidate.1);
-    let text = match markdown(&diff) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::Usage;
-        }
-    };
-    print!("{text}");
-    if let Some(out) = &args.html {
-        let page = html::render_page(&Page::diff_only(diff.clone()));
-        let dir = out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let written = page.and_then(|p| {
-            let name = out
-                .file_name()
-                .ok_or("--html names no file")?
-                .to_string_lossy();
-            write_report(dir, &name, &p).map_err(|e| e.to_string())
-        });
-        if let Err(e) = written {
-            eprintln!("error: cannot write {}: {e}", out.display());
-            return ExitCode::Usage;
-        }
-    }
-    if diff.regressions > 0 {
-        ExitCode::Failed
-    } else {
-        ExitCode::Passed
-    }
 }

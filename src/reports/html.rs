@@ -424,7 +424,7 @@ fn build(sources: Sources<'_>) -> Page {
             continue;
         }
         let view = feature_view(feature, &mut ctx);
-        let order = Provider::ALL
+        let order = Provider::all()
             .iter()
             .position(|p| p.name() == provider)
             .unwrap_or(usize::MAX);

@@ -153,6 +153,12 @@ fn html_text(text: &str) -> String {
 }
 
 /// The lines printed after cucumber's own output: per provider, then failures, then the verdict.
+/// `summary.md` with a banner (an incomplete run's) under its title.
+pub fn with_banner(summary: &str, banner: &str) -> String {
+    let (title, rest) = summary.split_once('\n').unwrap_or((summary, ""));
+    format!("{title}\n\n> **{banner}**\n{rest}")
+}
+
 pub fn console_summary(results: &[ScenarioResult]) -> String {
     let mut out = String::from("\nidp-conformance summary\n");
     for (provider, c) in by_provider(results) {

@@ -160,12 +160,6 @@ pub fn mark_unfinished(
     }
 }
 
-/// `summary.md` with the banner under its title.
-pub fn mark_summary(summary: &str, incomplete: &Incomplete) -> String {
-    let (title, rest) = summary.split_once('\n').unwrap_or((summary, ""));
-    format!("{title}\n\n> **{}**\n{rest}", incomplete.banner())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +203,7 @@ mod tests {
             results[1].skip_reason.as_deref(),
             Some("not finished: the run was interrupted by Ctrl-C (SIGINT)")
         );
-        let summary = mark_summary("# title\n\nbody\n", &incomplete);
+        let summary = crate::reports::with_banner("# title\n\nbody\n", &incomplete.banner());
         assert!(
             summary.starts_with(
                 "# title\n\n> **INCOMPLETE RUN: interrupted by Ctrl-C (SIGINT) after 1.5 s; 1 of 2"

@@ -76,8 +76,8 @@ mod tests {
 
     fn target(app: AppAccess) -> Target {
         Target {
-            provider: Provider::LoginSign,
-            dialect: Provider::LoginSign.dialect(),
+            provider: Provider::named("loginsign"),
+            dialect: Provider::named("loginsign").dialect(),
             base_url: "https://loginsign.invalid".into(),
             authorize_base_url: "https://loginsign.invalid".into(),
             client_id: "40".into(),

@@ -3,52 +3,11 @@
 //! served over how many TCP connections. The hidden `run --stats FILE` writes them.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use crate::mocks::RunningMock;
 use crate::providers::Provider;
-
-static SCHEMAS_COMPILED: AtomicUsize = AtomicUsize::new(0);
-static EXCHANGES: AtomicUsize = AtomicUsize::new(0);
-
-/// A schema validator was built (`schema.rs`).
-pub fn schema_compiled() {
-    SCHEMAS_COMPILED.fetch_add(1, Ordering::Relaxed);
-}
-
-/// The harness's HTTP client sent a request and read its answer (`http.rs`).
-pub fn exchange() {
-    EXCHANGES.fetch_add(1, Ordering::Relaxed);
-}
-
-/// What one loopback server (a mock) served.
-#[derive(Debug, Default)]
-pub struct ServerStats {
-    connections: AtomicUsize,
-    requests: AtomicUsize,
-}
-
-impl ServerStats {
-    /// A TCP connection was accepted.
-    pub fn connection(&self) {
-        self.connections.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// A request arrived.
-    pub fn request(&self) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::Relaxed)
-    }
-
-    pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
-    }
-}
 
 /// What `run --stats FILE` writes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -73,9 +32,9 @@ impl RunStats {
     /// The counters as they stand, with the embedded mocks' tallies.
     pub fn collect(schema_files: usize, mocks: &[(Provider, &RunningMock)]) -> Self {
         Self {
-            schemas_compiled: SCHEMAS_COMPILED.load(Ordering::Relaxed),
+            schemas_compiled: crate::contract::schema::compiled(),
             schema_files,
-            exchanges: EXCHANGES.load(Ordering::Relaxed),
+            exchanges: crate::targets::http::exchanges(),
             mocks: mocks
                 .iter()
                 .map(|(p, m)| MockStats {

@@ -1,5 +1,5 @@
 //! `[providers.oauth2.dialect]`: a generic RFC 6749 server's dialect, described by the target
-//! file alone. Every key is optional and starts from the standard ([`OAUTH2`]). The dialect is
+//! file alone. Every key is optional and starts from the standard ([`standard_oauth2`]). The dialect is
 //! built once per run and kept for the rest of the process (`Box::leak`: a process runs one
 //! suite), so the steps read it as the same `&'static Dialect` as a built-in provider's.
 
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::providers::{ClientAuth, Dialect, Encoding, OAUTH2};
+use crate::providers::{ClientAuth, Dialect, Encoding, standard_oauth2};
 
 /// The keys of the table, documented in `docs/target-files.md`.
 #[derive(Debug, Default, Deserialize)]
@@ -52,7 +52,7 @@ fn optional(value: Option<String>, standard: Option<&'static str>) -> Option<&'s
 impl DialectTable {
     /// The dialect: the standard, with every key the table sets replaced. `at` prefixes errors.
     pub fn build(self, at: &str) -> Result<&'static Dialect, String> {
-        let s = &OAUTH2;
+        let s = standard_oauth2();
         let path = |key: &str, v: Option<String>, standard: &'static str| match v {
             Some(p) if !(p.starts_with('/') || p.starts_with("http")) => Err(format!(
                 "{at}: {key} = \"{p}\": give a path starting with / (or a whole URL)"

@@ -156,7 +156,7 @@ fn parse_target_file(
         let app = app_access(shown, &name, &entry, &env)?;
         let dialect = match entry.dialect {
             None => provider.dialect(),
-            Some(table) if provider == Provider::OAuth2 => {
+            Some(table) if provider.dialect_from_target_file() => {
                 table.build(&format!("{shown}: [providers.{name}.dialect]"))?
             }
             Some(_) => {
@@ -267,11 +267,7 @@ fn app_access(
 }
 
 fn known() -> String {
-    Provider::ALL
-        .iter()
-        .map(|p| p.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Provider::known()
 }
 
 #[cfg(test)]
@@ -301,7 +297,7 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/sso_v1.example.toml");
         let config = load_target_file(&path).unwrap();
         let t = &config.targets[0];
-        assert_eq!(t.provider, Provider::SsoV1);
+        assert_eq!(t.provider, Provider::named("sso_v1"));
         assert_eq!(t.test_telephone.as_deref(), Some("+4915100000001"));
         assert_eq!(t.test_sms_code.as_ref().map(Secret::expose), Some("123456"));
     }
@@ -366,7 +362,7 @@ mod tests {
         let dir = Path::new("targets");
         let config = parse_target_file("authenteq.example.toml", dir, &text, env).unwrap();
         let t = &config.targets[0];
-        assert_eq!(t.provider, Provider::Authenteq);
+        assert_eq!(t.provider, Provider::named("authenteq"));
         assert_eq!(t.base_url, "https://api.authenteq.com");
         assert_eq!(t.authorize_base_url, "https://identity.authenteq.com");
         assert_eq!(
@@ -413,7 +409,7 @@ mod tests {
         let config =
             parse_target_file("oauth2.example.toml", Path::new("targets"), &text, env).unwrap();
         let t = &config.targets[0];
-        assert_eq!(t.provider, Provider::OAuth2);
+        assert_eq!(t.provider, Provider::named("oauth2"));
         assert_eq!(t.dialect.resource_path, Some("/userinfo"));
         assert_eq!(t.dialect.default_scope, "openid");
         assert_eq!(t.dialect.state_field, None);

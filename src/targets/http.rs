@@ -318,7 +318,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        crate::run::stats::exchange();
+        EXCHANGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = Response {
             status,
             headers,
@@ -478,6 +478,14 @@ fn truncate_at_char(s: &mut String, max: usize) {
         s.truncate(cut);
         s.push_str(" …");
     }
+}
+
+/// Exchanges made by the harness's client in this process (requests sent and answered), for
+/// `run --stats`.
+static EXCHANGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub fn exchanges() -> usize {
+    EXCHANGES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[cfg(test)]

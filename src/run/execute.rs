@@ -1,0 +1,135 @@
+//! Executing the scenarios: cucumber runs every planned scenario against the targets, through
+//! the World's step collection, with its console and JSON writers teed with our collector;
+//! Ctrl-C, `--max-duration` or an unreachable target stop it early.
+
+use std::sync::Arc;
+
+use cucumber::gherkin::Feature;
+use cucumber::{WriterExt as _, writer};
+
+use super::Stop;
+use super::interrupt::{self, Incomplete};
+use super::select::{self, Plan};
+use super::shard;
+use crate::contract::features::{self, Preparsed};
+use crate::contract::world::{ConformanceWorld, RunContext};
+use crate::providers::Provider;
+use crate::reports::{Collector, RedactingStdout, ScenarioResult, SharedBuffer};
+use crate::targets::authorization;
+
+/// How the scenarios run, as the command line sets it.
+pub struct Options {
+    pub jobs: usize,
+    pub verbose: u8,
+    pub no_color: bool,
+    pub max_duration: Option<std::time::Duration>,
+    /// When the run began (an interrupted run's banner says how long it ran).
+    pub started: std::time::Instant,
+}
+
+/// What the scenarios gave.
+pub struct Executed {
+    /// One result per planned scenario that finished or was skipped, in file order.
+    pub results: Vec<ScenarioResult>,
+    /// Why the run stopped early, if it did.
+    pub incomplete: Option<Incomplete>,
+    /// cucumber's JSON report (written only when every scenario finished).
+    pub cucumber_json: Option<String>,
+}
+
+/// Runs the planned scenarios of `features` with `steps`. `reachable` resolves when every real
+/// target has answered once; it runs beside the first scenarios, and its error stops the run.
+pub async fn scenarios(
+    steps: cucumber::step::Collection<ConformanceWorld>,
+    features: Vec<Feature>,
+    plan: Plan,
+    ctx: Arc<RunContext>,
+    reachable: impl Future<Output = Result<(), Stop>> + Send + 'static,
+    options: Options,
+) -> Result<Executed, Stop> {
+    let plan = Arc::new(plan);
+    let json = SharedBuffer::default();
+    let (collector, outcome) = Collector::new();
+    let coloring = if options.no_color {
+        writer::Coloring::Never
+    } else {
+        writer::Coloring::Auto
+    };
+    let console = writer::Basic::raw(RedactingStdout::default(), coloring, options.verbose);
+    let cucumber = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _>::new()
+        .steps(steps)
+        .with_parser(Preparsed)
+        .with_writer(
+            console
+                .summarized()
+                .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
+                .normalized()
+                // Before normalization: a scenario that finished is recorded at once, even
+                // while an earlier one still runs (what an interrupted run reports).
+                .tee::<ConformanceWorld, _>(
+                    collector
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes()
+                        .assert_normalized(),
+                ),
+        )
+        .fail_on_skipped()
+        .max_concurrent_scenarios(options.jobs)
+        .before(|feature, rule, scenario, world| {
+            let tags = features::merged_tags(feature, rule, scenario);
+            world.provider = Provider::from_tags(&tags);
+            world.authorization_by_user = tags.iter().any(|t| t == authorization::NEEDS_REDIRECT);
+            world.scenario = Some(shard::key(feature, scenario));
+            Box::pin(async {})
+        })
+        .with_default_cli();
+
+    // What an interrupted run reports as not finished: this run's (or this shard's) selection.
+    let planned = interrupt::planned(&features, |f, r, s| plan.planned(f, r, s).is_some());
+    let filter = {
+        let (plan, ctx) = (plan.clone(), ctx.clone());
+        move |f: &Feature, r: Option<&cucumber::gherkin::Rule>, s: &cucumber::gherkin::Scenario| {
+            plan.runs(&ctx.targets, f, r, s)
+        }
+    };
+    let run = async {
+        tokio::select! {
+            _ = cucumber.filter_run(select::longest_chains_first(features), filter) => None,
+            why = interrupt::requested(options.max_duration) => Some(why),
+        }
+    };
+    tokio::pin!(run);
+    let mut reachable = tokio::spawn(reachable);
+    let mut reached = false;
+    let interruption = loop {
+        tokio::select! {
+            answer = &mut reachable, if !reached => {
+                answer.map_err(|e| Stop::usage(format!("the reachability check failed: {e}")))??;
+                reached = true;
+            }
+            interruption = &mut run => break interruption,
+        }
+    };
+    // The scenarios finished first: an unreachable target still decides the exit code.
+    if !reached {
+        reachable
+            .await
+            .map_err(|e| Stop::usage(format!("the reachability check failed: {e}")))??;
+    }
+
+    let mut results = std::mem::take(&mut outcome.lock().unwrap().scenarios);
+    results.extend(plan.skipped.lock().unwrap().drain(..));
+    results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let retried = ctx.transport_retries.lock().unwrap().clone();
+    for r in &mut results {
+        r.retries = retried.get(&(r.file.clone(), r.line)).copied().unwrap_or(0);
+    }
+    let incomplete = interruption.map(|why| {
+        interrupt::mark_unfinished(&mut results, planned, why, options.started.elapsed())
+    });
+    Ok(Executed {
+        results,
+        cucumber_json: incomplete.is_none().then(|| json.contents()),
+        incomplete,
+    })
+}
