@@ -32,10 +32,13 @@ use rtt_proxy::RttProxy;
 const BIN: &str = env!("CARGO_BIN_EXE_idp-conformance");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The round-trip times the suite is measured at.
-const RTTS_MS: [u64; 2] = [20, 50];
-/// The harness's default parallelism against a target file, and a smaller one.
-const JOBS: [usize; 2] = [32, 8];
+/// The round-trip times the suite is measured at; 0: straight to the mock, no proxy (the fixed
+/// cost of a run).
+const RTTS_MS: [u64; 3] = [0, 20, 50];
+/// The harness's default parallelism against a target file (`None`: no `--jobs`; Hurl gets
+/// `DEFAULT_JOBS`), and a smaller one.
+const JOBS: [Option<usize>; 2] = [None, Some(8)];
+const DEFAULT_JOBS: usize = 32;
 /// Targets.
 const CRITICAL_PATH_RATIO_AT_50: f64 = 1.2;
 const HURL_OVER_HARNESS: f64 = 1.3;
@@ -128,13 +131,17 @@ fn main() {
 
     for rtt_ms in RTTS_MS {
         let rtt = Duration::from_millis(rtt_ms);
-        let proxy = rt
-            .block_on(RttProxy::start(mock.addr, rtt))
-            .expect("the proxy");
-        write_target(&target_file, &proxy.url(), &mock);
+        let proxy = (rtt_ms > 0).then(|| {
+            rt.block_on(RttProxy::start(mock.addr, rtt))
+                .expect("the proxy")
+        });
+        let base = proxy
+            .as_ref()
+            .map_or_else(|| format!("http://{}", mock.addr), RttProxy::url);
+        write_target(&target_file, &base, &mock);
         let critical = chain as f64 * rtt_ms as f64;
         let vars = hurl::Vars {
-            base: &proxy.url(),
+            base: &base,
             client_id: &mock.client_id,
             client_secret: process::SECRET,
             redirect_uri: &mock.redirect_uri,
@@ -145,10 +152,11 @@ fn main() {
         let err = dir.join("stderr");
         for _ in 0..runs {
             for (i, jobs) in JOBS.into_iter().enumerate() {
-                let t = timed(&mut suite_against(&target_file, dir, Some(jobs)), &err);
+                let t = timed(&mut suite_against(&target_file, dir, jobs), &err);
                 ensure_passed(&t, "the losgehts suite through the proxy", &err);
                 harness[i].push(t);
                 if let Some(h) = &hurl {
+                    let jobs = jobs.unwrap_or(DEFAULT_JOBS);
                     let t = timed(&mut hurl::command(h, &scenarios, jobs, &vars), &err);
                     ensure_passed(&t, "hurl through the proxy", &err);
                     by_hurl[i].push(t);
@@ -156,34 +164,45 @@ fn main() {
             }
         }
         for (i, jobs) in JOBS.into_iter().enumerate() {
-            let s = Summary::of(harness[i].iter().map(|t| t.wall));
-            let ratio = s.median / critical;
-            let target = (rtt_ms == 50).then(|| {
-                (
-                    format!("<= {CRITICAL_PATH_RATIO_AT_50}x"),
-                    ratio <= CRITICAL_PATH_RATIO_AT_50,
-                )
+            let jobs = jobs.map_or(format!("{DEFAULT_JOBS} jobs (default)"), |j| {
+                format!("{j} jobs")
             });
-            table.row(
-                format!("harness, RTT {rtt_ms} ms, {jobs} jobs"),
-                s,
-                format!("{ratio:.2}x the critical path ({critical:.0} ms)"),
-                target,
-            );
+            let rtt = if rtt_ms == 0 {
+                "no proxy".to_owned()
+            } else {
+                format!("RTT {rtt_ms} ms")
+            };
+            let s = Summary::of(harness[i].iter().map(|t| t.wall));
+            let (note, target) = if rtt_ms == 0 {
+                ("the fixed cost: no added round trip".to_owned(), None)
+            } else {
+                let ratio = s.median / critical;
+                let target = (rtt_ms == 50).then(|| {
+                    (
+                        format!("<= {CRITICAL_PATH_RATIO_AT_50}x the critical path"),
+                        ratio <= CRITICAL_PATH_RATIO_AT_50,
+                    )
+                });
+                (
+                    format!("{ratio:.2}x the critical path ({critical:.0} ms)"),
+                    target,
+                )
+            };
+            table.row(format!("harness, {rtt}, {jobs}"), s, note, target);
             if hurl.is_some() {
                 let h = Summary::of(by_hurl[i].iter().map(|t| t.wall));
                 let ratio = h.median / s.median;
-                table.row(
-                    format!("hurl,    RTT {rtt_ms} ms, {jobs} jobs"),
-                    h,
-                    format!(
-                        "hurl/harness {ratio:.2}x ({:.2}x the critical path)",
-                        h.median / critical
-                    ),
-                    Some((
+                let target = (rtt_ms > 0).then(|| {
+                    (
                         format!("harness >= {HURL_OVER_HARNESS}x faster"),
                         ratio >= HURL_OVER_HARNESS,
-                    )),
+                    )
+                });
+                table.row(
+                    format!("hurl,    {rtt}, {jobs}"),
+                    h,
+                    format!("hurl/harness {ratio:.2}x"),
+                    target,
                 );
             }
         }
@@ -322,14 +341,14 @@ impl Table {
 
     fn print(&self) {
         println!(
-            "{:<30} {:<30} {:<46} target",
+            "{:<40} {:<30} {:<42} target",
             "figure", "median (min .. max)", ""
         );
         for (what, s, note, target) in &self.rows {
             let target = target.as_ref().map_or(String::new(), |(t, met)| {
                 format!("[{}] {t}", if *met { "met" } else { "MISSED" })
             });
-            println!("{what:<30} {:<30} {note:<46} {target}", s.to_string());
+            println!("{what:<40} {:<30} {note:<42} {target}", s.to_string());
         }
     }
 }
