@@ -3,7 +3,8 @@
 //! - The losgehts suite against a standalone mock behind a proxy that adds a fixed round-trip
 //!   time (20 ms and 50 ms), at the default 32 jobs and at 8: the median wall time, divided by
 //!   the critical path (the longest scenario's exchanges plus its connection's set-up, in round
-//!   trips, times the RTT).
+//!   trips, times the RTT). Beside them, the same runs straight to the mock (no proxy): the fixed
+//!   cost of a run.
 //! - The same exchanges made by Hurl (`benches/hurl/losgehts/*.hurl`, one file per scenario),
 //!   through the same proxy, at the same parallelism: Hurl's time over the harness's. Skipped,
 //!   with a notice, when `hurl` is not on PATH.
