@@ -32,14 +32,16 @@ fn the_hurl_files_make_exchanges() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_connection_costs_two_round_trips_a_reused_one_one() {
-    let rtt = Duration::from_millis(40);
+    // The bounds tell one round trip from two, with a whole round trip of room for a busy
+    // machine (a test binary shares the cores with the others).
+    let rtt = Duration::from_millis(100);
     let echo = echo_server().await.unwrap();
     let proxy = RttProxy::start(echo, rtt).await.unwrap();
     let (first, second) = calibrate(&proxy).await.unwrap();
     assert!(first >= 2 * rtt, "a new connection took {first:?}");
-    assert!(first < 2 * rtt + Duration::from_millis(30), "{first:?}");
+    assert!(first < 3 * rtt, "a new connection took {first:?}");
     assert!(second >= rtt, "a reused connection took {second:?}");
-    assert!(second < rtt + Duration::from_millis(30), "{second:?}");
+    assert!(second < 2 * rtt, "a reused connection took {second:?}");
     assert_eq!(proxy.connections(), 1);
 }
 

@@ -43,29 +43,32 @@ pub async fn run(args: RunArgs) -> ExitCode {
 
 async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let started = std::time::Instant::now();
-    let mut selection = select::Selection::parse(&args.provider, args.tags.as_deref())?;
+    let selection = select::Selection::parse(&args.provider, args.tags.as_deref())?;
 
-    // 1. Load the contract: features, schemas, and every selected step matched to a definition.
-    let contract = Contract::load(&args.features, &args.schemas, |f, r, s| {
+    // 1. Load the contract (features, schemas, every selected step matched to a definition)
+    // and 2. set up the targets (a target file's deployments, or the embedded mocks), at once.
+    // A contract error is reported first; no request has been sent by then.
+    let load = Contract::load(&args.features, &args.schemas, |f, r, s| {
         selection.takes_scenario(f, r, s)
-    })
-    .map_err(Stop::usage)?;
+    });
+    let setup = async {
+        match &args.target {
+            Some(_) if !args.mock_defect.is_empty() => Err(Stop::usage(
+                "--mock-defect applies to the embedded mocks; drop --target to use it",
+            )),
+            Some(path) => setup::from_file(path, &selection.providers).await,
+            None => setup::embedded(&selection.providers, &args.mock_defect).await,
+        }
+    };
+    let (targets, contract) = tokio::join!(setup, load);
+    let contract = contract.map_err(Stop::usage)?;
+    let targets = targets?;
     let baseline = match &args.baseline {
         Some(path) => Some(RunRecord::load(path).map_err(Stop::usage)?),
         None => None,
     };
-
-    // 2. Set up the targets: a target file's deployments, or the embedded mocks.
-    let targets = match &args.target {
-        Some(_) if !args.mock_defect.is_empty() => {
-            return Err(Stop::usage(
-                "--mock-defect applies to the embedded mocks; drop --target to use it",
-            ));
-        }
-        Some(path) => setup::from_file(path, &selection.providers).await?,
-        None => setup::embedded(&selection.providers, &args.mock_defect).await?,
-    };
     // A target file may describe only some of the selected providers: the run is about those.
+    let mut selection = selection;
     selection
         .providers
         .retain(|p| targets.targets.iter().any(|t| t.provider == *p));

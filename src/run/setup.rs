@@ -47,9 +47,18 @@ pub async fn from_file(path: &Path, providers: &[Provider]) -> Result<Targets, S
             path.display()
         )));
     }
+    // Reading the system's root certificates takes milliseconds: on the blocking pool, while
+    // the rest of the set-up (and the contract's loading) goes on.
+    let http = tokio::task::spawn_blocking({
+        let (limits, tls) = (config.limits, config.tls.clone());
+        move || HttpClient::new(limits, &tls)
+    });
     let receiver = webhook_receiver(&targets, path).await?;
     prepare_authorization(&targets).await?;
-    let http = HttpClient::new(config.limits, &config.tls).map_err(Stop::usage)?;
+    let http = http
+        .await
+        .map_err(|e| Stop::usage(e.to_string()))?
+        .map_err(Stop::usage)?;
     Ok(Targets {
         targets,
         http,
