@@ -48,10 +48,22 @@ pub async fn from_file(path: &Path, providers: &[Provider]) -> Result<Targets, S
         )));
     }
     // Reading the system's root certificates takes milliseconds: on the blocking pool, while
-    // the rest of the set-up (and the contract's loading) goes on.
+    // the rest of the set-up (and the contract's loading) goes on; and not at all when every
+    // target is plain HTTP.
+    let tls_needed = targets.iter().any(|t| {
+        [&t.base_url, &t.authorize_base_url]
+            .iter()
+            .any(|u| u.starts_with("https:"))
+    });
     let http = tokio::task::spawn_blocking({
         let (limits, tls) = (config.limits, config.tls.clone());
-        move || HttpClient::new(limits, &tls)
+        move || {
+            if tls_needed {
+                HttpClient::new(limits, &tls)
+            } else {
+                HttpClient::plain(limits)
+            }
+        }
     });
     let receiver = webhook_receiver(&targets, path).await?;
     prepare_authorization(&targets).await?;
@@ -114,7 +126,7 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
     };
     Ok(Targets {
         targets,
-        http: HttpClient::loopback(Limits::default()).map_err(Stop::usage)?,
+        http: HttpClient::plain(Limits::default()).map_err(Stop::usage)?,
         receiver: Some(receiver),
         mocks,
         label,

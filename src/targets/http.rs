@@ -241,9 +241,9 @@ impl HttpClient {
         Self::build(limits, tls, true)
     }
 
-    /// A client for the embedded mocks, which speak plain HTTP on loopback: it loads none of
-    /// the system's root certificates (milliseconds of every run against the mocks).
-    pub fn loopback(limits: Limits) -> Result<Self, String> {
+    /// A client for targets that all speak plain HTTP (the embedded mocks, a staging server
+    /// without TLS): it loads none of the system's root certificates (milliseconds per run).
+    pub fn plain(limits: Limits) -> Result<Self, String> {
         Self::build(limits, &Tls::default(), false)
     }
 
