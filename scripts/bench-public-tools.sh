@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Reproduces the figures of BENCHMARKS.md with public tools instead of `cargo bench`:
-# hyperfine (wall time, suite vs floor), GNU time (peak RSS), valgrind's callgrind (where the
-# instructions go, how many regexes are compiled), wrk (a mock under load). Installs them from
+# Reproduces figures of BENCHMARKS.md with public tools instead of `cargo bench`: hyperfine (the
+# suite's wall time; the losgehts scenarios beside Hurl), GNU time (peak RSS), wrk (a mock under
+# load). The round-trip-time figures need the bench's own proxy (`cargo bench`) or tc netem. Installs them from
 # Debian when missing (needs root). Run from anywhere: it works in the repository's folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in hyperfine wrk valgrind curl; do
+for tool in hyperfine wrk curl; do
   command -v "$tool" > /dev/null || need+=("$tool")
 done
 [ -x /usr/bin/time ] || need+=(time)
@@ -30,28 +30,31 @@ echo "== the run's counters (run --stats): exchanges, schemas compiled, connecti
 "$bin" run --no-color --reports "$tmp/r" --stats "$tmp/stats.json" > /dev/null
 grep -E '"(schemas_compiled|schema_files|exchanges|provider|connections|requests)"' "$tmp/stats.json"
 
-echo "== wall time, process start to exit: the suite, then the floor (the same exchanges by a bare"
-echo "   reqwest client against the same mocks), 32 at once, 8 at once and one by one"
-hyperfine -N --warmup 3 --runs 30 \
-  "$bin run --no-color --reports $tmp/r" \
-  "$bin bench floor --jobs 32 --stats $tmp/stats.json --out $tmp/floor32.json" \
-  "$bin bench floor --jobs 8 --stats $tmp/stats.json --out $tmp/floor8.json" \
-  "$bin bench floor --jobs 1 --stats $tmp/stats.json --out $tmp/floor1.json"
-echo "the replay loop alone (last run): 32 at once $(grep -o '"loop_ms": [0-9.]*' "$tmp/floor32.json")," \
-  "8 at once $(grep -o '"loop_ms": [0-9.]*' "$tmp/floor8.json"),"  \
-  "one by one $(grep -o '"loop_ms": [0-9.]*' "$tmp/floor1.json")"
+echo "== the whole suite against the embedded mocks, process start to exit (budget: 200 ms median)"
+hyperfine -N --warmup 3 --runs 30 "$bin run --no-color --reports $tmp/r"
 
-echo "== peak RSS of the suite"
+echo "== peak RSS of the suite (budget: 64 MiB)"
 /usr/bin/time -f "%M KiB peak RSS, %e s" "$bin" run --no-color --reports "$tmp/r" > /dev/null
 
-echo "== where the instructions go (callgrind, inclusive, top 40)"
-valgrind --tool=callgrind --callgrind-out-file="$tmp/callgrind.out" \
-  "$bin" run --no-color --reports "$tmp/r" > /dev/null 2> "$tmp/valgrind.log"
-callgrind_annotate --inclusive=yes "$tmp/callgrind.out" > "$tmp/inclusive.txt"
-sed -n '/file:function/,$p' "$tmp/inclusive.txt" | sed -n '1,42p'
-echo "-- regexes compiled in the run (calls of regex::Regex::new), by caller"
-callgrind_annotate --inclusive=yes --tree=caller "$tmp/callgrind.out" > "$tmp/callers.txt"
-grep -B4 '\*  ???:regex::regex::string::Regex::new ' "$tmp/callers.txt" || true
+echo "== the losgehts scenarios against the standalone mock, beside Hurl making the same exchanges"
+echo "   (benches/hurl/losgehts). No added latency here: to add a round-trip time with public tools,"
+echo "   on a kernel with sch_netem: tc qdisc add dev lo root netem delay 25ms (50 ms RTT on loopback)."
+MOCK_CLIENT_SECRET=bench-secret "$bin" mock losgehts --port 0 \
+  --redirect-uri http://127.0.0.1:9999/callback > "$tmp/mock.out" &
+mock_pid=$!
+for _ in $(seq 50); do grep -q listening "$tmp/mock.out" 2> /dev/null && break; sleep 0.1; done
+base="$(head -1 "$tmp/mock.out" | grep -o 'http://[0-9.:]*')"
+printf '[providers.losgehts]\nbase_url = "%s"\nclient_id = "40"\nclient_secret_env = "MOCK_CLIENT_SECRET"\nredirect_uri = "http://127.0.0.1:9999/callback"\nauthorization = "redirect-capture"\n' \
+  "$base" > "$tmp/target.toml"
+runs=("env MOCK_CLIENT_SECRET=bench-secret $bin run --target $tmp/target.toml --provider losgehts --no-color --reports $tmp/t")
+if command -v hurl > /dev/null; then
+  runs+=("hurl --test --parallel --jobs 32 --variable base=$base --variable client_id=40 --variable client_secret=bench-secret --variable redirect_uri=http://127.0.0.1:9999/callback benches/hurl/losgehts")
+else
+  echo "hurl not found (cargo install hurl --version 8.0.1 --locked): the harness alone"
+fi
+hyperfine -N --warmup 3 --runs 20 "${runs[@]}"
+kill "$mock_pid" 2> /dev/null
+mock_pid=""
 
 echo "== the losgehts mock under wrk: 64 connections, 10 s, token exchange (code-reusable: one code)"
 MOCK_CLIENT_SECRET=wrk-secret "$bin" mock losgehts --port 0 --defect code-reusable > "$tmp/mock.out" &
