@@ -274,3 +274,52 @@ pub static TABLE: [Entry; 5] = [
         dialect_from_target_file: true,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folders(dir: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// ARCHITECTURE.md's "Adding a provider": each row has its features, its schemas and its
+    /// mock, its document file exactly when the row names one, and no folder lacks a row.
+    #[test]
+    fn every_row_has_its_places_and_every_place_its_row() {
+        let mut names: Vec<String> = TABLE.iter().map(|e| e.name.to_owned()).collect();
+        names.sort();
+        assert_eq!(folders("features"), names, "features/<name>/ per row");
+        let schema_folders: Vec<String> = folders("schemas")
+            .into_iter()
+            .filter(|f| f != "common")
+            .collect();
+        assert_eq!(
+            schema_folders, names,
+            "schemas/<name>/ per row (and common/)"
+        );
+        for e in &TABLE {
+            assert!(
+                std::path::Path::new(&format!("src/mocks/{}.rs", e.name)).is_file(),
+                "src/mocks/{}.rs",
+                e.name
+            );
+            let file = format!("documents/{}.toml", e.name);
+            assert_eq!(
+                e.document.is_some(),
+                std::path::Path::new(&file).is_file(),
+                "{file} exists exactly when the row names it"
+            );
+            if let Some(text) = e.document {
+                assert_eq!(text, std::fs::read_to_string(&file).unwrap(), "{file}");
+            }
+        }
+    }
+}
