@@ -183,6 +183,40 @@ fn a_command_completes_the_authorization_and_prints_the_redirect() {
     );
 }
 
+/// A program path in `command` is relative to the target file, also when `--target` itself is a
+/// relative path (the command runs in the target file's folder: `targets/./browser.sh` from
+/// there named a file that does not exist).
+#[test]
+fn a_command_path_is_found_from_a_relative_target_path() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let redirect_uri = "http://127.0.0.1:9/callback";
+    let mock = mock(redirect_uri);
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("targets");
+    std::fs::create_dir(&targets).unwrap();
+    let script = targets.join("browser.sh");
+    std::fs::write(&script, FAKE_BROWSER).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = target(
+        &targets,
+        &mock.url,
+        redirect_uri,
+        "strategy = \"command\"\ncommand = [\"./browser.sh\"]\ntimeout_secs = 20",
+    );
+    let relative = file.strip_prefix(tmp.path()).unwrap();
+    let out = run(relative, Path::new("r"), "@needs-redirect")
+        .current_dir(tmp.path())
+        .arg("--features")
+        .arg(common::root().join("features"))
+        .arg("--schemas")
+        .arg(common::root().join("schemas"))
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let (passed, failed, _) = statuses(&tmp.path().join("r"));
+    assert!(passed >= 5 && failed == 0, "{passed} passed");
+}
+
 #[test]
 fn supplied_codes_run_as_many_scenarios_as_there_are_codes_and_skip_the_rest() {
     let redirect_uri = "http://127.0.0.1:9/callback";

@@ -78,8 +78,14 @@ pub struct TargetConfig {
 pub fn load_target_file(path: &Path) -> Result<TargetConfig, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut config = parse_target_file(&shown.to_string(), dir, &text, |var| {
+    // Absolute: a command the file names runs in this folder, and a path relative to the
+    // file must not be read relative to that folder a second time.
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = std::path::absolute(dir).map_err(|e| format!("{shown}: {e}"))?;
+    let mut config = parse_target_file(&shown.to_string(), &dir, &text, |var| {
         std::env::var(var).ok()
     })?;
     if let Some(ca) = config.tls.ca_file.clone() {
