@@ -135,17 +135,10 @@ fn parse_target_file(
                  {var}, which is not set; export it (the secret is never written in the file)"
             )
         })?;
-        let base_url = entry.base_url.trim_end_matches('/').to_owned();
-        url::Url::parse(&base_url)
-            .map_err(|e| format!("{shown}: [providers.{name}] base_url is not a URL: {e}"))?;
+        let at = |key: &str| format!("{shown}: [providers.{name}] {key}");
+        let base_url = http_url(&at("base_url"), &entry.base_url)?;
         let authorize_base_url = match &entry.authorize_base_url {
-            Some(u) => {
-                let u = u.trim_end_matches('/').to_owned();
-                url::Url::parse(&u).map_err(|e| {
-                    format!("{shown}: [providers.{name}] authorize_base_url is not a URL: {e}")
-                })?;
-                u
-            }
+            Some(u) => http_url(&at("authorize_base_url"), u)?,
             None => base_url.clone(),
         };
         secret::register_basic(&entry.client_id, &value);
@@ -272,6 +265,27 @@ fn app_access(
     })
 }
 
+/// A base URL the client can use: http or https, no credentials in it (they would go out as a
+/// second Authorization header on every request, "without client authentication" included).
+/// The error names the key and never repeats the URL, which may hold a password.
+fn http_url(at: &str, text: &str) -> Result<String, String> {
+    let text = text.trim_end_matches('/');
+    let url = url::Url::parse(text).map_err(|e| format!("{at} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "{at} is a {}: URL; the harness speaks HTTP: write an http:// or https:// URL",
+            url.scheme()
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "{at} carries credentials (a name or password before the host); remove them: the client \
+             authenticates with client_id and client_secret_env"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 fn known() -> String {
     Provider::known()
 }
@@ -284,6 +298,28 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         f
+    }
+
+    #[test]
+    fn a_base_url_is_http_without_credentials_and_a_bad_one_is_not_echoed() {
+        let secret_env = "IDPC_FILE_TEST_SECRET";
+        // SAFETY: the variable is only read by this test's load_target_file.
+        unsafe { std::env::set_var(secret_env, "s") };
+        let file = |url: &str| {
+            write(&format!(
+                "[providers.losgehts]\nbase_url = \"{url}\"\nclient_id = \"40\"\n\
+                 client_secret_env = \"{secret_env}\"\nredirect_uri = \"http://x/cb\"\n"
+            ))
+        };
+        for bad in ["file:///etc/passwd", "ftp://host", "javascript:alert(1)"] {
+            let e = load_target_file(file(bad).path()).unwrap_err();
+            assert!(e.contains("base_url is a") && e.contains("http://"), "{e}");
+        }
+        let e = load_target_file(file("https://user:pa55word@host").path()).unwrap_err();
+        assert!(e.contains("base_url carries credentials"), "{e}");
+        assert!(!e.contains("pa55word") && !e.contains("user:"), "{e}");
+        let ok = load_target_file(file("https://host/base/").path()).unwrap();
+        assert_eq!(ok.targets[0].base_url, "https://host/base");
     }
 
     #[test]
