@@ -142,7 +142,8 @@ fn a_target_file_with_a_wrong_type_names_the_key_and_the_type() {
          client_secret_env = \"IDPC_BAD_INPUT_SECRET\"\nredirect_uri = \"https://a.example/cb\"\n"
     ));
     assert!(
-        message.contains("t.toml:3") && message.contains("client_id = 40"),
+        message.contains("t.toml:3")
+            && message.contains("`client_id`: invalid type: integer, expected a string"),
         "{message}"
     );
     snapshot("target_wrong_type", &message);

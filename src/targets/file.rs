@@ -108,10 +108,12 @@ fn parse_target_file(
             .span()
             .map(|s| text[..s.start].matches('\n').count() + 1)
             .unwrap_or(1);
-        let at = text.lines().nth(line - 1).unwrap_or_default().trim();
+        // The key of the line, never its value: a secret written inline must not be echoed.
+        let line_text = text.lines().nth(line - 1).unwrap_or_default();
+        let at = line_text.split('=').next().unwrap_or_default().trim();
         format!(
             "{shown}:{line}: `{at}`: {}; targets/*.example.toml document every key and its type",
-            e.message().trim_end()
+            without_value(e.message().trim_end())
         )
     })?;
     if file.providers.is_empty() {
@@ -128,6 +130,22 @@ fn parse_target_file(
                 known()
             )
         })?;
+        for (key, var) in [
+            ("client_secret_env", Some(&entry.client_secret_env)),
+            ("test_sms_code_env", entry.test_sms_code_env.as_ref()),
+            (
+                "developer_session_cookie_env",
+                entry.developer_session_cookie_env.as_ref(),
+            ),
+        ] {
+            if var.is_some_and(|v| !is_env_name(v)) {
+                return Err(format!(
+                    "{shown}: [providers.{name}] {key} must name an environment variable \
+                     (letters, digits and _, e.g. LOSGEHTS_CLIENT_SECRET) that holds the value, \
+                     not the value itself; what is written there is not repeated here"
+                ));
+            }
+        }
         let var = &entry.client_secret_env;
         let value = env(var).ok_or_else(|| {
             format!(
@@ -286,6 +304,28 @@ fn http_url(at: &str, text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// The TOML reader's message without the value it found ("invalid type: string \"…\", expected
+/// a table" keeps "invalid type: string, expected a table"): the value may be a secret.
+fn without_value(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let kind = rest.split([' ', ',']).next().unwrap_or_default();
+            let expected = rest.find(", expected").map_or("", |i| &rest[i..]);
+            return format!("{prefix}{kind}{expected}");
+        }
+    }
+    message.to_owned()
+}
+
+/// Whether `var` is an environment variable's name (what a `*_env` key holds).
+fn is_env_name(var: &str) -> bool {
+    let mut chars = var.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 fn known() -> String {
     Provider::known()
 }
@@ -320,6 +360,40 @@ mod tests {
         assert!(!e.contains("pa55word") && !e.contains("user:"), "{e}");
         let ok = load_target_file(file("https://host/base/").path()).unwrap();
         assert_eq!(ok.targets[0].base_url, "https://host/base");
+    }
+
+    #[test]
+    fn a_secret_written_in_the_file_is_never_echoed() {
+        let inline = write(
+            "[providers.losgehts]\nbase_url = \"http://x\"\nclient_id = \"40\"\n\
+             client_secret = \"hunter2-inline\"\nredirect_uri = \"http://x/cb\"\n",
+        );
+        let e = load_target_file(inline.path()).unwrap_err();
+        assert!(
+            e.contains(":4: `client_secret`") && !e.contains("hunter2"),
+            "{e}"
+        );
+        let in_env_key = write(
+            "[providers.losgehts]\nbase_url = \"http://x\"\nclient_id = \"40\"\n\
+             client_secret_env = \"hunter2+in/the=key\"\nredirect_uri = \"http://x/cb\"\n",
+        );
+        let e = load_target_file(in_env_key.path()).unwrap_err();
+        assert!(
+            e.contains("client_secret_env must name") && !e.contains("hunter2"),
+            "{e}"
+        );
+        let numeric = write(
+            "[providers.sso_v1]\nbase_url = \"http://x\"\nclient_id = \"40\"\n\
+             client_secret_env = \"S\"\nredirect_uri = \"http://x/cb\"\ntest_sms_code_env = 918273\n",
+        );
+        let e = load_target_file(numeric.path()).unwrap_err();
+        assert!(
+            e.contains("`test_sms_code_env`: invalid type: integer, expected a string"),
+            "{e}"
+        );
+        assert!(!e.contains("918273"), "{e}");
+        assert!(is_env_name("LOSGEHTS_CLIENT_SECRET") && is_env_name("_x1"));
+        assert!(!is_env_name("") && !is_env_name("1A") && !is_env_name("a-b"));
     }
 
     #[test]
