@@ -428,6 +428,44 @@ fn a_500_with_an_html_page_is_a_failed_check() {
     );
 }
 
+/// Terminal control sequences a provider sends (clear screen, a window title, a hyperlink, a
+/// carriage return that overwrites the line, NUL, DEL) reach no console raw: the run prints them
+/// escaped, in a JSON value and a text body alike (HTTP forbids them in header values).
+#[test]
+fn control_characters_from_a_provider_are_escaped_on_the_console() {
+    const NASTY: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}\u{1b}]8;;http://evil.example\u{1b}\\link\
+                         \u{1b}]8;;\u{1b}\\\rPASSED\u{0}\u{7f}";
+    let url = serve_all(|req| {
+        let json = serde_json::json!({ "error": NASTY, "error_description": NASTY });
+        let body = if req.uri().path().contains("token") {
+            json.to_string()
+        } else {
+            format!("<p>{NASTY}</p>")
+        };
+        (
+            StatusCode::BAD_REQUEST,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    });
+    let run = run_against(&url, &Opts::all());
+    assert_eq!(run.code(), 1, "{}", run.text());
+    for (name, bytes) in [("stdout", &run.out.stdout), ("stderr", &run.out.stderr)] {
+        for control in [0x1b_u8, b'\r', 0, 0x07, 0x7f] {
+            assert!(
+                !bytes.contains(&control),
+                "{name} holds the raw control byte {control:#04x}:\n{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+    assert!(run.text().contains("\\u{1b}[2J"), "{}", run.text());
+}
+
 /// A TLS server with a self-signed certificate for localhost (tests/fixtures), which the
 /// harness does not trust: every handshake fails.
 fn tls_server() -> SocketAddr {

@@ -60,12 +60,16 @@ impl Failure {
     }
 }
 
+/// The rendering every console and report shows: each part on its own line, redacted, and
+/// with the control characters a provider may have put in a value (escape sequences that clear
+/// the screen or set a window title, a carriage return that overwrites the line, NUL) written
+/// as `\u{1b}`, so no value can restyle a terminal or forge a line of the verdict.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = self.title.clone();
+        let mut out = printable(&self.title).into_owned();
         let mut field = |label: &str, value: &Option<String>| {
             if let Some(v) = value {
-                out.push_str(&format!("\n  {label:<9} {v}"));
+                out.push_str(&format!("\n  {label:<9} {}", printable(v)));
             }
         };
         field("expected:", &self.expected);
@@ -73,15 +77,58 @@ impl fmt::Display for Failure {
         field("at:", &self.pointer);
         field("rule:", &self.rule);
         for line in &self.details {
-            out.push_str(&format!("\n  - {line}"));
+            out.push_str(&format!("\n  - {}", printable(line)));
         }
         if let Some(ex) = &self.exchange {
             for line in ex.lines() {
-                out.push_str(&format!("\n  {line}"));
+                out.push_str(&format!("\n  {}", printable(line)));
             }
         }
         f.write_str(&secret::redact(&out))
     }
 }
 
+/// `text` with every control character but the tab escaped (`\u{1b}`); a line break inside a
+/// value is escaped too (`\u{a}`), so a value stays on its line.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_each_value_stays_on_its_line() {
+        let f = Failure::new("bad \u{1b}[2J")
+            .actual("x\r\n  expected: forged\u{0}")
+            .with_exchange("response: HTTP 400\n          \u{1b}]0;title\u{7}body\tend");
+        let text = f.to_string();
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{text:?}"
+        );
+        assert!(
+            text.starts_with("bad \\u{1b}[2J\n  actual:   x\\u{d}\\u{a}  expected: forged\\u{0}"),
+            "{text}"
+        );
+        assert!(text.contains("\\u{1b}]0;title\\u{7}body\tend"), "{text}");
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert_eq!(printable("plain\ttext"), "plain\ttext");
+    }
+}
