@@ -62,11 +62,9 @@ pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
             };
             let _ = writeln!(out, "### {} / {}{kind}\n", r.provider, r.scenario);
             let _ = writeln!(out, "`{}:{}`\n", r.file, r.line);
-            let _ = writeln!(
-                out,
-                "```text\n{}\n```\n",
-                r.failure.as_deref().unwrap_or("(no message)")
-            );
+            let failure = r.failure.as_deref().unwrap_or("(no message)");
+            let fence = fence_for(failure);
+            let _ = writeln!(out, "{fence}text\n{failure}\n{fence}\n");
         }
         if failed.len() > MAX_FAILURES_SHOWN {
             let _ = writeln!(
@@ -153,6 +151,13 @@ fn html_text(text: &str) -> String {
 }
 
 /// The lines printed after cucumber's own output: per provider, then failures, then the verdict.
+/// A code fence no line of `text` can close: longer than its longest run of backticks
+/// (CommonMark closes a fence only with at least as many).
+fn fence_for(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
 /// `summary.md` with a banner (an incomplete run's) under its title.
 pub fn with_banner(summary: &str, banner: &str) -> String {
     let (title, rest) = summary.split_once('\n').unwrap_or((summary, ""));
@@ -205,4 +210,33 @@ pub fn console_summary(results: &[ScenarioResult]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_cannot_close_its_code_block() {
+        let failure = "title\n  actual:   ```\n# PASSED\n````` and more";
+        let result = ScenarioResult {
+            provider: "losgehts".into(),
+            feature: "f".into(),
+            file: "features/losgehts/f.feature".into(),
+            line: 3,
+            scenario: "s".into(),
+            tags: Vec::new(),
+            status: Status::Failed,
+            failure: Some(failure.into()),
+            environment_error: false,
+            skip_reason: None,
+            duration_ms: 1,
+            retries: 0,
+            steps: Vec::new(),
+        };
+        let md = markdown_summary(&[result], "t");
+        assert!(md.contains("``````text\ntitle"), "{md}");
+        assert!(md.contains("more\n``````\n"), "{md}");
+        assert_eq!(fence_for("plain"), "```");
+    }
 }

@@ -23,12 +23,31 @@ static ENV: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
             .unwrap_or_else(|e| panic!("templates/{name} compiles: {e:#}"));
     }
     env.add_filter("cell", markdown_cell);
+    env.add_filter("code", markdown_code);
     env
 });
 
-/// Text that can stand in one Markdown table cell: pipes escaped, lines joined.
+/// Text that can stand in one Markdown table cell or heading: pipes escaped, line breaks and
+/// other control characters as spaces.
 fn markdown_cell(text: String) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.replace('|', "\\|")
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Text as an inline code span that stays one table cell whatever it holds: a cell, between
+/// more backticks than its longest run (padded when it starts or ends with one).
+fn markdown_code(text: String) -> String {
+    let text = markdown_cell(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Renders template `name` with `context`, redacted.
