@@ -18,7 +18,8 @@ pub enum ExitCode {
     Usage = 2,
     /// A target could not be reached (connection refused, DNS, TLS handshake, no answer).
     Unreachable = 3,
-    /// Ctrl-C or `--max-duration` stopped the run; the reports of what ran are marked incomplete.
+    /// Ctrl-C, SIGTERM, SIGHUP or `--max-duration` stopped the run; the reports of what ran are
+    /// marked incomplete.
     Interrupted = 4,
 }
 
@@ -28,7 +29,8 @@ Exit codes:
   1  at least one conformance check failed
   2  usage or configuration error (bad flag, unreadable target file, malformed feature or schema)
   3  a target could not be reached (connection refused, DNS, TLS handshake, no answer in time)
-  4  interrupted (Ctrl-C or --max-duration): the reports of what ran are written, marked incomplete
+  4  interrupted (Ctrl-C, SIGTERM, SIGHUP or --max-duration): the reports of what ran are written,
+     marked incomplete
 
 Examples:
   idp-conformance run                                   # every feature against the embedded mocks

@@ -151,25 +151,16 @@ fn snapshot_banner(banner: &str) {
     });
 }
 
-#[test]
-fn ctrl_c_writes_the_reports_of_what_ran_marked_incomplete() {
-    static SEEN: Seen = Seen {
-        answered: AtomicUsize::new(0),
-        held: AtomicUsize::new(0),
-    };
-    let url = slow_target(&SEEN);
-    let dir = tempfile::tempdir().unwrap();
-    let (child, reports) = start(&url, &[], dir.path());
-
-    // Wait until scenarios hang on the target and the authorize-only ones have had their answer.
+/// Waits until scenarios hang on the target and the authorize-only ones have had their answer.
+fn wait_until_held(seen: &Seen) {
     let started = Instant::now();
     let mut last = (usize::MAX, Instant::now());
     loop {
-        let answered = SEEN.answered.load(Ordering::SeqCst);
+        let answered = seen.answered.load(Ordering::SeqCst);
         if answered != last.0 {
             last = (answered, Instant::now());
         }
-        let held = SEEN.held.load(Ordering::SeqCst);
+        let held = seen.held.load(Ordering::SeqCst);
         if held > 0 && answered > 0 && last.1.elapsed() > Duration::from_millis(500) {
             break;
         }
@@ -179,14 +170,112 @@ fn ctrl_c_writes_the_reports_of_what_ran_marked_incomplete() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+fn send(signal: &str, child: &Child) {
     let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
+}
+
+#[test]
+fn ctrl_c_writes_the_reports_of_what_ran_marked_incomplete() {
+    static SEEN: Seen = Seen {
+        answered: AtomicUsize::new(0),
+        held: AtomicUsize::new(0),
+    };
+    let url = slow_target(&SEEN);
+    let dir = tempfile::tempdir().unwrap();
+    let (child, reports) = start(&url, &[], dir.path());
+    wait_until_held(&SEEN);
+    send("-INT", &child);
     let out = finish(child, Duration::from_secs(10));
     let banner = assert_incomplete(&out, &reports, "interrupted by Ctrl-C (SIGINT)");
     snapshot_banner(&banner);
+}
+
+/// A CI job cancelled or timed out sends SIGTERM; a closed terminal SIGHUP: the reports of what
+/// ran are written, marked incomplete, as for Ctrl-C.
+#[test]
+fn sigterm_and_sighup_write_the_reports_of_what_ran_marked_incomplete() {
+    static SEEN: Seen = Seen {
+        answered: AtomicUsize::new(0),
+        held: AtomicUsize::new(0),
+    };
+    let url = slow_target(&SEEN);
+    for (signal, why) in [
+        ("-TERM", "stopped by SIGTERM"),
+        ("-HUP", "stopped by SIGHUP"),
+    ] {
+        SEEN.answered.store(0, Ordering::SeqCst);
+        SEEN.held.store(0, Ordering::SeqCst);
+        let dir = tempfile::tempdir().unwrap();
+        let (child, reports) = start(&url, &[], dir.path());
+        wait_until_held(&SEEN);
+        send(signal, &child);
+        let out = finish(child, Duration::from_secs(10));
+        assert_incomplete(&out, &reports, why);
+    }
+}
+
+/// A run that stops before its reports (an unreachable target) leaves none of the previous
+/// run's either: nothing in the folder passes for this run's verdict.
+#[test]
+fn a_run_that_ends_without_reports_leaves_no_earlier_run_in_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (child, reports) = start(&format!("http://127.0.0.1:{port}"), &[], dir.path());
+    for name in [
+        "junit.xml",
+        "results.json",
+        "summary.md",
+        "index.html",
+        "run.json",
+    ] {
+        std::fs::write(reports.join(name), "all passed, yesterday").unwrap();
+    }
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(common::code(&out), 3, "{}", common::text(&out));
+    let left: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Two runs never write into one folder at once: the second is refused, naming the folder.
+#[test]
+fn a_second_run_into_the_same_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let lock = std::fs::File::create(reports.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let out = common::bin()
+        .args(["run", "--no-color", "--provider", "oauth2", "--reports"])
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("another run is writing its reports there"),
+        "{}",
+        common::text(&out)
+    );
+    drop(lock);
+    let out = common::bin()
+        .args(["run", "--no-color", "--provider", "oauth2", "--reports"])
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
 }
 
 #[test]

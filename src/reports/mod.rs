@@ -112,6 +112,63 @@ impl Drop for RedactingStdout {
     }
 }
 
+/// Every report a run writes (and `shard.json`): what a new run removes before it starts.
+const RUN_REPORTS: [&str; 8] = [
+    "junit.xml",
+    "cucumber.json",
+    "summary.md",
+    "results.json",
+    run_record::RUN_FILE,
+    "index.html",
+    "diff.md",
+    "shard.json",
+];
+
+/// A reports folder this run writes to, and no other run at the same time: its `.lock` file is
+/// locked for as long as this lives (the operating system releases it when the process ends,
+/// however it ends).
+#[derive(Debug)]
+pub struct Folder {
+    _lock: std::fs::File,
+}
+
+impl Folder {
+    /// Takes `dir` for this run: refuses when another run writes there, then removes the
+    /// previous run's reports, so that a run that ends early (killed, a full disk, an
+    /// unreachable target) leaves this run's reports or none, never an earlier run's verdict
+    /// as if it were this one's.
+    pub fn claim(dir: &Path) -> Result<Self, String> {
+        let shown = dir.display();
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {shown}: {e}"))?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(".lock"))
+            .map_err(|e| format!("cannot write in {shown}: {e}"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "{shown}: another run is writing its reports there; give this one its own \
+                     folder (--reports DIR)"
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(format!("cannot lock {shown}/.lock: {e}"));
+            }
+        }
+        for name in RUN_REPORTS {
+            match std::fs::remove_file(dir.join(name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("cannot remove the previous {shown}/{name}: {e}")),
+            }
+        }
+        Ok(Self { _lock: lock })
+    }
+}
+
 /// What the report stage of a run needs.
 pub struct RunReports<'a> {
     pub dir: &'a Path,
@@ -185,7 +242,8 @@ pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<(
 
 fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{name}.tmp"));
+    // This process's own temporary name: two writers never share one.
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, contents)?;
     std::fs::rename(&tmp, dir.join(name))
 }

@@ -14,6 +14,9 @@ use crate::reports::{ScenarioResult, Status};
 pub enum Interruption {
     /// Ctrl-C: SIGINT.
     Signal,
+    /// A supervisor stopped the run (SIGTERM: a CI job cancelled or timed out) or its terminal
+    /// went away (SIGHUP).
+    Stopped(&'static str),
     /// `--max-duration` elapsed.
     MaxDuration(Duration),
 }
@@ -22,6 +25,7 @@ impl std::fmt::Display for Interruption {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Interruption::Signal => f.write_str("interrupted by Ctrl-C (SIGINT)"),
+            Interruption::Stopped(signal) => write!(f, "stopped by {signal}"),
             Interruption::MaxDuration(d) => {
                 write!(f, "stopped by --max-duration {}", show_duration(*d))
             }
@@ -45,8 +49,27 @@ pub async fn requested(max: Option<Duration>) -> Interruption {
     };
     tokio::select! {
         () = signal => Interruption::Signal,
+        name = stop_signal() => Interruption::Stopped(name),
         () = deadline => Interruption::MaxDuration(max.unwrap_or_default()),
     }
+}
+
+/// Resolves on SIGTERM or SIGHUP with the signal's name; never where they do not exist.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            return tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = hup.recv() => "SIGHUP",
+            };
+        }
+    }
+    futures::future::pending().await
 }
 
 /// `--max-duration`: a whole number with an optional unit, `s` (the default), `m` or `h`.

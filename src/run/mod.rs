@@ -45,6 +45,11 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let started = std::time::Instant::now();
     let selection = select::Selection::parse(&args.provider, args.tags.as_deref())?;
 
+    let baseline = match &args.baseline {
+        Some(path) => Some(RunRecord::load(path).map_err(Stop::usage)?),
+        None => None,
+    };
+
     // 1. Load the contract (features, schemas, every selected step matched to a definition)
     // and 2. set up the targets (a target file's deployments, or the embedded mocks), at once.
     // A contract error is reported first; no request has been sent by then.
@@ -63,10 +68,9 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let (targets, contract) = tokio::join!(setup, load);
     let contract = contract.map_err(Stop::usage)?;
     let targets = targets?;
-    let baseline = match &args.baseline {
-        Some(path) => Some(RunRecord::load(path).map_err(Stop::usage)?),
-        None => None,
-    };
+    // The reports folder is this run's from here on (a baseline read from it was read first):
+    // a run that ends before its reports leaves none of an earlier run's.
+    let _folder = reports::Folder::claim(&args.reports).map_err(Stop::usage)?;
     // A target file may describe only some of the selected providers: the run is about those.
     let mut selection = selection;
     selection
