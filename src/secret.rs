@@ -219,7 +219,15 @@ pub fn learn_from_response<'a>(
     set_cookies: impl IntoIterator<Item = &'a str>,
     location: Option<&str>,
     body: Option<&Value>,
+    form: Option<&[u8]>,
 ) {
+    if let Some(form) = form {
+        for (k, v) in url::form_urlencoded::parse(form) {
+            if is_issued_secret_key(&k) {
+                register(&v);
+            }
+        }
+    }
     for cookie in set_cookies {
         let pair = cookie.split(';').next().unwrap_or_default();
         if let Some((_, value)) = pair.split_once('=') {
@@ -237,6 +245,21 @@ pub fn learn_from_response<'a>(
     }
     if let Some(value) = body {
         learn_from_json(value);
+    }
+}
+
+/// Registers the value of field `name` of a JSON or form-encoded answer: a dialect's token field
+/// whose name no secret list knows (a target file may rename it).
+pub fn learn_field(name: &str, json: Option<&Value>, form: Option<&[u8]>) {
+    if let Some(Value::String(v)) = json.and_then(|j| j.get(name)) {
+        register(v);
+    }
+    if let Some(form) = form {
+        for (k, v) in url::form_urlencoded::parse(form) {
+            if k == name {
+                register(&v);
+            }
+        }
     }
 }
 
@@ -430,6 +453,18 @@ mod tests {
             Some(&serde_json::json!({"access_token": "learned-at-1",
                 "nested": [{"Password": "learned-pw-2"}],
                 "code": "error_code_stays", "expires_in": 3600})),
+            Some(b"refresh_token=form-rt-3&token_type=bearer&code=form_code_stays".as_slice()),
+        );
+        learn_field(
+            "jwt",
+            Some(&serde_json::json!({"jwt": "renamed-at-4"})),
+            Some(b"jwt=renamed-form-5".as_slice()),
+        );
+        let also = "form-rt-3 renamed-at-4 renamed-form-5 form_code_stays";
+        assert_eq!(
+            redact(also),
+            format!("{MASK} {MASK} {MASK} form_code_stays"),
+            "a form-encoded answer's secrets and a renamed token field are learned"
         );
         let text = "cookie-value-42 learned-code-7 frag-token-9 learned-at-1 learned-pw-2 \
                     error_code_stays";

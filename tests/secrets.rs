@@ -332,6 +332,72 @@ fn no_secret_a_leaky_provider_hands_out_reaches_any_output() {
     assert_no_leak(&outputs, &needles);
 }
 
+const FORM_ACCESS_TOKEN: &str = "FormAccess-Token-011";
+const RENAMED_TOKEN: &str = "Renamed-Jwt-Token-012";
+
+/// An authorization that redirects with a code, a token endpoint answering form-encoded
+/// (losgehts' path), one answering JSON under a name a target file's dialect gave the token
+/// field (oauth2's `/token`, `jwt`), and every other path a page repeating both tokens.
+async fn token_leaky(req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.ends_with("authorize") {
+        let state = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut location = url::Url::parse("http://127.0.0.1:9999/callback").unwrap();
+        location
+            .query_pairs_mut()
+            .append_pair("code", "form-test-code")
+            .append_pair("state", &state);
+        return (
+            StatusCode::FOUND,
+            [(header::LOCATION, location.to_string())],
+        )
+            .into_response();
+    }
+    if path == "/oauth/token" {
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-www-form-urlencoded")],
+            format!("access_token={FORM_ACCESS_TOKEN}&token_type=bearer"),
+        )
+            .into_response();
+    }
+    if path == "/token" {
+        return axum::Json(serde_json::json!({"jwt": RENAMED_TOKEN, "token_type": "Bearer"}))
+            .into_response();
+    }
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/html")],
+        format!("<p>{path}: {FORM_ACCESS_TOKEN} {RENAMED_TOKEN}</p>"),
+    )
+        .into_response()
+}
+
+#[test]
+fn tokens_of_a_form_encoded_answer_or_a_renamed_token_field_reach_no_output() {
+    let url = common::serve(Router::new().fallback(token_leaky));
+    let target = format!(
+        "{}{}\n[providers.oauth2.dialect]\naccess_token_field = \"jwt\"\n",
+        entry("losgehts", &url),
+        entry("oauth2", &url)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("target.toml");
+    std::fs::write(&file, target).unwrap();
+    let (code, outputs) = run_verbose(
+        &["--target", file.to_str().unwrap()],
+        &tmp.path().join("reports"),
+    );
+    assert_eq!(code, 1, "the provider fails checks");
+    let mut needles = client_needles();
+    needles.extend(forms(FORM_ACCESS_TOKEN));
+    needles.extend(forms(RENAMED_TOKEN));
+    assert_no_leak(&outputs, &needles);
+}
+
 #[test]
 fn no_secret_of_the_embedded_mocks_reaches_any_output() {
     let mut args: Vec<String> = Vec::new();

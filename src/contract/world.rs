@@ -206,6 +206,13 @@ impl ConformanceWorld {
         let attempt = tokio::spawn(async move {
             let exchange = ctx.http.send(request).await?;
             if let Some(t) = provider.and_then(|p| ctx.targets.get(&p)) {
+                // The dialect's token field may have a name no secret list knows.
+                let r = &exchange.response;
+                crate::secret::learn_field(
+                    t.dialect.access_token_field,
+                    r.json_ref().ok(),
+                    r.form(),
+                );
                 let bases = [t.base_url.as_str(), t.authorize_base_url.as_str()];
                 ctx.shapes.record(t.provider.name(), &bases, &exchange);
             }

@@ -181,6 +181,15 @@ impl Response {
     }
 
     /// The body as JSON, parsed once.
+    /// The body, when it is declared form-encoded (`application/x-www-form-urlencoded`).
+    pub fn form(&self) -> Option<&[u8]> {
+        let ct = self.header("content-type")?;
+        let essence = ct.split(';').next().unwrap_or_default().trim();
+        essence
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            .then_some(self.body.as_slice())
+    }
+
     pub fn json_ref(&self) -> Result<&Value, &str> {
         self.parsed
             .get_or_init(|| {
@@ -331,6 +340,7 @@ impl HttpClient {
             response.header_all("set-cookie"),
             response.header("location"),
             response.json_ref().ok(),
+            response.form(),
         );
         tracing::info!(
             target: "idp_conformance::http",
