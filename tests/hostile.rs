@@ -428,6 +428,59 @@ fn a_500_with_an_html_page_is_a_failed_check() {
     );
 }
 
+/// How many bytes of a body a failure shows (the harness's `EXCERPT_BYTES`).
+const EXCERPT_BYTES: usize = 1200;
+
+/// A server that echoes the client secret it was sent, placed across the point where the
+/// failure's excerpt of its body is cut: the secret is masked before the body is cut, so not
+/// even its first bytes reach an output.
+#[test]
+fn a_secret_echoed_across_the_excerpt_cut_is_masked_whole() {
+    let url = common::serve(Router::new().fallback(|req: Request| async move {
+        if req.uri().path().ends_with("authorize") {
+            let query = req.uri().query().unwrap_or_default().to_owned();
+            let state = url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let location = format!("http://127.0.0.1:9/callback?code=echo-code&state={state}");
+            return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+        }
+        let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&body);
+        let echoed = match text.find(SECRET) {
+            Some(at) => format!("{}{}", "x".repeat(EXCERPT_BYTES - 8), &text[at..]),
+            None => "no secret in this request".to_owned(),
+        };
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain")],
+            echoed,
+        )
+            .into_response()
+    }));
+    let run = run_against(&url, &Opts::all());
+    assert_eq!(run.code(), 1, "{}", run.text());
+    let prefix = &SECRET[..8];
+    assert!(
+        run.text().contains("xxxxxxxx"),
+        "the echo is shown:\n{}",
+        run.text()
+    );
+    assert!(!run.text().contains(prefix), "{}", run.text());
+    for entry in std::fs::read_dir(&run.reports).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        assert!(
+            !text.contains(prefix),
+            "{} holds {prefix:?}",
+            path.display()
+        );
+    }
+}
+
 /// Terminal control sequences a provider sends (clear screen, a window title, a hyperlink, a
 /// carriage return that overwrites the line, NUL, DEL) reach no console raw: the run prints them
 /// escaped, in a JSON value and a text body alike (HTTP forbids them in header values).

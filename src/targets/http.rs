@@ -453,9 +453,10 @@ impl Exchange {
                 let _ = writeln!(out, "          {name}: {value}");
             }
         }
+        // Masked whole, then cut: a secret across the cut would otherwise keep its first bytes.
         let body = match serde_json::from_slice::<Value>(&resp.body) {
             Ok(v) => {
-                let mut s = secret::redact_json(&v).to_string();
+                let mut s = secret::redact(&secret::redact_json(&v).to_string());
                 truncate_at_char(&mut s, EXCERPT_BYTES);
                 s
             }
@@ -471,12 +472,18 @@ impl Exchange {
     }
 }
 
+/// The first [`EXCERPT_BYTES`] of a text body, masked before it is cut (a secret across the cut
+/// must not keep its first bytes); a body larger than a few excerpts is masked in a window with
+/// room for the longest secret past the cut.
 fn text_excerpt(bytes: &[u8]) -> String {
-    let mut s = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_BYTES)]).into_owned();
-    if bytes.len() > EXCERPT_BYTES {
+    let window = &bytes[..bytes.len().min(EXCERPT_BYTES * 4)];
+    let mut s = secret::redact(&String::from_utf8_lossy(window)).replace('\n', " ");
+    let cut = s.len() > EXCERPT_BYTES || bytes.len() > window.len();
+    truncate_at_char(&mut s, EXCERPT_BYTES);
+    if cut && !s.ends_with(" …") {
         s.push_str(" …");
     }
-    s.replace('\n', " ")
+    s
 }
 
 fn truncate_at_char(s: &mut String, max: usize) {
