@@ -5,10 +5,10 @@
 //! redaction masks every value the run has learned is secret (client secrets, codes, tokens,
 //! Basic credentials) wherever it appears, including its base64 and URL-encoded forms.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{LazyLock, RwLock};
 
+use aho_corasick::AhoCorasick;
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -47,85 +47,66 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Every registered secret form, indexed by its first [`MIN_SECRET_LEN`] bytes so that
-/// [`redact`] reads a text once, whatever the number of secrets (a run registers every code and
-/// token it sees: hundreds of forms; the console writes thousands of lines and the reports
-/// megabytes).
+/// Every registered secret form. [`redact`] reads a text a few times whatever the number and
+/// shape of the forms (a run registers every code, token and cookie it sees, and a server
+/// chooses those): the forms are held in Aho-Corasick automata of doubling sizes (a new form
+/// merges the smaller ones into one, the way a binary counter carries), so a text is read once
+/// per automaton, there are at most log2(forms) + 1 of them, and each form is built into one
+/// about log2(forms) times in all.
 #[derive(Default)]
 struct Registry {
-    /// The first four bytes of a form -> the forms starting with them, longest first.
-    by_prefix: HashMap<u32, Vec<String>>,
-    /// What rules out almost every position of a text without a map lookup; none until the
-    /// first form is registered.
-    filters: Option<Box<Filters>>,
+    known: std::collections::HashSet<String>,
+    /// Largest first, each at least twice the size of the next.
+    levels: Vec<Level>,
 }
 
-struct Filters {
-    /// A bit per first two bytes of a form (8 KiB, in the fastest cache), tested first: most
-    /// positions of a text start no form's first two bytes, and ruling them out takes one load
-    /// and one bit test (redaction read 19 instructions per byte before).
-    pairs: [u64; (1 << 16) / 64],
-    /// A bit per hash of a form's first four bytes: one multiplication and one bit test.
-    keys: [u64; (1 << FILTER_BITS) / 64],
-}
-
-/// Bits in [`Filters::keys`] (128 KiB): a few thousand forms leave it almost empty.
-const FILTER_BITS: u32 = 20;
-
-/// Where `key` (a form's first four bytes) sits in [`Filters::keys`]: (word, bit in the word).
-fn filter_slot(key: u32) -> (usize, u32) {
-    let bit = key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS);
-    ((bit >> 6) as usize, bit & 63)
+struct Level {
+    forms: Vec<String>,
+    automaton: AhoCorasick,
 }
 
 impl Registry {
     fn insert(&mut self, form: String) {
-        let Some(key) = prefix(form.as_bytes(), 0) else {
-            return;
-        };
-        let forms = self.by_prefix.entry(key).or_default();
-        if forms.contains(&form) {
+        if form.len() < MIN_SECRET_LEN || !self.known.insert(form.clone()) {
             return;
         }
-        forms.push(form);
-        // Longest first, so that a secret containing another is masked whole.
-        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        let filters = self.filters.get_or_insert_with(|| {
-            Box::new(Filters {
-                pairs: [0; (1 << 16) / 64],
-                keys: [0; (1 << FILTER_BITS) / 64],
-            })
-        });
-        let pair = usize::from(key as u16);
-        filters.pairs[pair >> 6] |= 1 << (pair & 63);
-        let (word, bit) = filter_slot(key);
-        filters.keys[word] |= 1 << bit;
+        let mut forms = vec![form];
+        while self
+            .levels
+            .last()
+            .is_some_and(|last| last.forms.len() <= forms.len())
+        {
+            let last = self.levels.pop().expect("checked");
+            forms.extend(last.forms);
+        }
+        // A contiguous NFA: the forms change all through a run, and building a DFA each time
+        // costs more than it saves.
+        let built = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&forms);
+        match built {
+            Ok(automaton) => self.levels.push(Level { forms, automaton }),
+            Err(e) => tracing::error!("secret forms cannot be matched: {e}"),
+        }
     }
 
-    /// The length of the longest registered form that `text[at..]` starts with; `key` is the
-    /// first four bytes there, and the filters let it through.
-    ///
-    /// An all-digit form (an SMS code, a PIN) counts only as a number of its own: inside a longer
-    /// run of digits (a duration, a telephone number) it is another number, and masking it would
-    /// corrupt the report (`"duration": 12[REDACTED]7` is not JSON).
-    fn longest_at(&self, text: &[u8], at: usize, key: u32) -> Option<usize> {
-        let digit_before = at > 0 && text[at - 1].is_ascii_digit();
-        self.by_prefix
-            .get(&key)?
+    /// Every occurrence of a registered form in `text`, as byte ranges (overlaps included).
+    fn occurrences(&self, text: &str) -> Vec<(usize, usize)> {
+        self.levels
             .iter()
-            .find(|f| {
-                let f = f.as_bytes();
-                text[at..].starts_with(f)
-                    && !(f.iter().all(u8::is_ascii_digit)
-                        && (digit_before || text.get(at + f.len()).is_some_and(u8::is_ascii_digit)))
-            })
-            .map(String::len)
+            .flat_map(|l| l.automaton.find_overlapping_iter(text))
+            .map(|m| (m.start(), m.end()))
+            .collect()
     }
 }
 
-fn prefix(bytes: &[u8], at: usize) -> Option<u32> {
-    let four: [u8; MIN_SECRET_LEN] = bytes.get(at..at + MIN_SECRET_LEN)?.try_into().ok()?;
-    Some(u32::from_le_bytes(four))
+/// An all-digit form (an SMS code, a PIN) counts only as a number of its own: inside a longer
+/// run of digits (a duration, a telephone number) it is another number, and masking it would
+/// corrupt the report (`"duration": 12[REDACTED]7` is not JSON).
+fn inside_a_number(text: &[u8], start: usize, end: usize) -> bool {
+    text[start..end].iter().all(u8::is_ascii_digit)
+        && ((start > 0 && text[start - 1].is_ascii_digit())
+            || text.get(end).is_some_and(u8::is_ascii_digit))
 }
 
 static REGISTERED: LazyLock<RwLock<Registry>> = LazyLock::new(RwLock::default);
@@ -161,32 +142,24 @@ pub fn cookie(pair: &str) -> Secret {
 }
 
 /// Masks every registered secret value in `text`: every byte that belongs to an occurrence of
-/// one is covered, overlapping occurrences become one mask.
+/// one is covered, overlapping occurrences become one mask. Linear in `text` and in what it
+/// holds, whatever was registered.
 pub fn redact(text: &str) -> String {
     let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    if registered.levels.is_empty() {
+        return text.to_owned();
+    }
     let bytes = text.as_bytes();
+    let mut found = registered.occurrences(text);
+    found.retain(|&(start, end)| !inside_a_number(bytes, start, end));
+    found.sort_unstable();
     // Runs of masked bytes, [start, end). A registered form is valid UTF-8, so an occurrence
     // starts and ends on character boundaries.
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    let Some(filters) = registered.filters.as_deref() else {
-        return text.to_owned();
-    };
-    for (at, four) in bytes.windows(MIN_SECRET_LEN).enumerate() {
-        let pair = usize::from(u16::from_le_bytes([four[0], four[1]]));
-        if filters.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
-            continue;
-        }
-        let key = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
-        let (word, bit) = filter_slot(key);
-        if filters.keys[word] & (1 << bit) == 0 {
-            continue;
-        }
-        let Some(len) = registered.longest_at(bytes, at, key) else {
-            continue;
-        };
+    for (start, end) in found {
         match runs.last_mut() {
-            Some((_, end)) if at < *end => *end = (*end).max(at + len),
-            _ => runs.push((at, at + len)),
+            Some((_, e)) if start < *e => *e = (*e).max(end),
+            _ => runs.push((start, end)),
         }
     }
     let mut out = String::with_capacity(text.len());
@@ -490,5 +463,28 @@ mod tests {
         let r = redact_url("https://app.example/cb?code=abc123&state=xyz");
         assert!(r.contains("state=xyz"), "{r}");
         assert!(!r.contains("abc123"), "{r}");
+    }
+
+    /// A server chooses what the harness learns: 10,000 values sharing a long prefix (cookies,
+    /// say) must not make masking slow (the matcher it replaced tried every value sharing a
+    /// text's first four bytes at each position: 193 s for a run).
+    #[test]
+    fn masking_stays_fast_whatever_the_registered_values_share() {
+        let started = std::time::Instant::now();
+        for i in 0..10_000 {
+            register(&format!("zq7-shared-cost-prefix-{i:05}"));
+        }
+        let text = "zq7-shared-cost-prefix-".repeat(20_000) + "zq7-shared-cost-prefix-04242 end";
+        let masked = redact(&text);
+        assert!(
+            masked.ends_with(&format!("{MASK} end")),
+            "{}",
+            &masked[masked.len() - 40..]
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 }
