@@ -116,14 +116,69 @@ pub fn register(value: &str) {
     if value.len() < MIN_SECRET_LEN {
         return;
     }
-    let engine = base64::engine::general_purpose::STANDARD;
-    let mut forms = vec![value.to_owned(), engine.encode(value)];
-    let url_encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    forms.push(url_encoded);
+    let forms = encoded_forms(value);
     let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
     for form in forms {
         registered.insert(form);
     }
+}
+
+/// `value` as an output may show it: plain; JSON-escaped; percent-encoded as a form does it
+/// (`+` for a space), as a URL does it (`%20`, `~` kept), in lower-case hex, and encoded twice;
+/// base64 and base64url, padded or not, and inside a longer base64 text at each of the three
+/// alignments (the characters that depend on `value` alone; at least 8 of them, so that a short
+/// value does not mask random base64).
+fn encoded_forms(value: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut forms = vec![value.to_owned()];
+    let json = serde_json::to_string(value).unwrap_or_default();
+    forms.push(json[1..json.len().saturating_sub(1).max(1)].to_owned());
+    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let uri = form.replace('+', "%20").replace("%7E", "~");
+    for encoded in [form.clone(), uri] {
+        forms.push(lower_hex(&encoded));
+        forms.push(encoded);
+    }
+    forms.push(url::form_urlencoded::byte_serialize(form.as_bytes()).collect());
+    for padded in [STANDARD, URL_SAFE] {
+        forms.push(padded.encode(value));
+    }
+    for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(value));
+        for offset in 0..3_usize {
+            let mut bytes = vec![0_u8; offset];
+            bytes.extend_from_slice(value.as_bytes());
+            let text = engine.encode(&bytes);
+            // The first characters mix in the bytes before; the last, when the value ends
+            // inside a group of three bytes, the bytes after.
+            let front = [0, 2, 3][offset];
+            let back = usize::from(bytes.len() % 3 != 0);
+            if text.len() >= front + back + 8 {
+                forms.push(text[front..text.len() - back].to_owned());
+            }
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// Percent-encoded text with its hex digits in lower case (`%3d`).
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut hex_left = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            hex_left = 2;
+            out.push(c);
+        } else if hex_left > 0 {
+            hex_left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Registers the Basic credentials `id:secret` in every form a report could show them.
@@ -486,5 +541,32 @@ mod tests {
             "took {:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn every_encoding_of_a_secret_is_masked() {
+        let secret = "p\"w d=x~y\\z+Q9";
+        register(secret);
+        let b64 = |engine: base64::engine::GeneralPurpose, bytes: &[u8]| engine.encode(bytes);
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let shown = [
+            serde_json::to_string(secret).unwrap(),
+            form.clone(),
+            form.replace('+', "%20").replace("%7E", "~"),
+            lower_hex(&form),
+            url::form_urlencoded::byte_serialize(form.as_bytes()).collect(),
+            b64(STANDARD, secret.as_bytes()),
+            b64(URL_SAFE, secret.as_bytes()),
+            b64(URL_SAFE_NO_PAD, secret.as_bytes()),
+            b64(STANDARD, format!("user:{secret}").as_bytes()),
+            b64(STANDARD, format!("ab{secret}cdef").as_bytes()),
+            b64(URL_SAFE, format!("x{secret}yz").as_bytes()),
+        ];
+        for text in shown {
+            let masked = redact(&format!("<{text}>"));
+            assert!(masked.contains(MASK), "{text} -> {masked}");
+            assert!(!masked.contains(&text), "{text} -> {masked}");
+        }
     }
 }
