@@ -398,6 +398,81 @@ fn tokens_of_a_form_encoded_answer_or_a_renamed_token_field_reach_no_output() {
     assert_no_leak(&outputs, &needles);
 }
 
+/// Words of the reports' own syntax, handed out as cookie values (which the harness learns as
+/// secrets): the reports stay valid and their verdicts readable, because values are masked
+/// before the reports are serialized, never the serialized text.
+async fn syntax_cookies(_req: Request) -> Response {
+    let mut response = (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "no",
+    )
+        .into_response();
+    for (i, word) in [
+        "passed",
+        "failed",
+        "skipped",
+        "false",
+        "true",
+        "null",
+        "testcase",
+        "testsuite",
+        "failure",
+        "status",
+        "scenarios",
+        "provider",
+        "&quot;",
+        "</system-out>",
+        "\"},{\"",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let value = header::HeaderValue::from_str(&format!("k{i}={word}")).unwrap();
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[test]
+fn values_a_server_registers_as_secrets_never_break_a_report() {
+    let url = common::serve(Router::new().fallback(syntax_cookies));
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("target.toml");
+    std::fs::write(&file, entry("losgehts", &url)).unwrap();
+    let reports = tmp.path().join("reports");
+    let (code, _) = run_verbose(&["--target", file.to_str().unwrap()], &reports);
+    assert_eq!(code, 1, "the provider fails checks");
+    for name in ["results.json", "run.json", "cucumber.json"] {
+        let text = std::fs::read_to_string(reports.join(name)).unwrap();
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&text);
+        assert!(parsed.is_ok(), "{name} is not JSON: {parsed:?}");
+    }
+    let results = common::results(&reports);
+    assert!(
+        results
+            .iter()
+            .all(|r| ["passed", "failed", "skipped"].contains(&r.status.as_str()))
+    );
+    let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
+    assert_eq!(
+        junit.matches("<testcase ").count(),
+        results.len(),
+        "{junit}"
+    );
+    assert_eq!(
+        junit.matches("<testsuite ").count(),
+        junit.matches("</testsuite>").count(),
+        "{junit}"
+    );
+    assert!(
+        !junit.contains("<[REDACTED]") && !junit.contains("</[REDACTED]"),
+        "{junit}"
+    );
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(summary.contains("failed"), "{summary}");
+}
+
 #[test]
 fn no_secret_of_the_embedded_mocks_reaches_any_output() {
     let mut args: Vec<String> = Vec::new();

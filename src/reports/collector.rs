@@ -68,6 +68,18 @@ impl StepResult {
 }
 
 impl ScenarioResult {
+    /// Masks again what a provider may have put in this result (the failure, the steps'
+    /// text), with every secret the run has learned by now: one learned after the scenario
+    /// ended is masked in the reports too.
+    pub fn remask(&mut self) {
+        if let Some(f) = &mut self.failure {
+            *f = secret::redact(f);
+        }
+        for s in &mut self.steps {
+            s.step = secret::redact(&s.step);
+        }
+    }
+
     pub fn skipped(
         feature: &gherkin::Feature,
         rule: Option<&gherkin::Rule>,

@@ -207,8 +207,8 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
         "junit.xml",
         &junit_from_results(results, r.banner.as_deref()),
     )?;
-    match r.cucumber_json {
-        Some(json) => write("cucumber.json", json)?,
+    match r.cucumber_json.and_then(masked_cucumber_json) {
+        Some(json) => write("cucumber.json", &json)?,
         None => {
             let _ = std::fs::remove_file(r.dir.join("cucumber.json"));
         }
@@ -222,10 +222,8 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
         run_record::RUN_FILE,
         &serde_json::to_string_pretty(r.record).unwrap_or_default(),
     )?;
-    // Rendered through `templates::render`, so already redacted: written as it comes.
     let page = html::run_page(r.features, r.schemas, r.record, diff.clone())?;
-    write_atomically(r.dir, "index.html", page.as_bytes())
-        .map_err(|e| format!("cannot write {}/index.html: {e}", r.dir.display()))?;
+    write("index.html", &page)?;
     if let Some(diff) = &diff {
         write("diff.md", &diff::markdown(diff)?)?;
     }
@@ -234,10 +232,37 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes `contents` redacted to `dir/name` through a temporary file and a rename, so a report
-/// is never half-written.
+/// Writes `contents` to `dir/name` through a temporary file and a rename, so a report is never
+/// half-written. The contents are written as they come: a report is built from values masked
+/// before it was serialized (`ScenarioResult::remask`, [`mask_strings`]); masking the
+/// serialized text would mask the report's own syntax wherever a server made a word of it a
+/// secret (`"passed"`, `false`, `testcase`).
 pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
-    write_atomically(dir, name, secret::redact(contents).as_bytes())
+    write_atomically(dir, name, contents.as_bytes())
+}
+
+/// cucumber's JSON report with every string value masked (its structure untouched): cucumber's
+/// writer serialized it, so it is parsed back and every string masked again. A text that is not
+/// JSON is not written at all.
+pub fn masked_cucumber_json(text: &str) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    mask_strings(&mut value);
+    serde_json::to_string(&value).ok()
+}
+
+/// Masks every string value of `value` (keys and the other values are the report's own).
+pub fn mask_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            let masked = secret::redact(s);
+            if masked != *s {
+                *s = masked;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(mask_strings),
+        _ => {}
+    }
 }
 
 fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {

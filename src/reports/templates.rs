@@ -5,8 +5,6 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-use crate::secret;
-
 static ENV: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
     let mut env = minijinja::Environment::new();
     // `.html` templates escape HTML; `.md` ones escape nothing, so table cells use `cell`.
@@ -50,13 +48,12 @@ fn markdown_code(text: String) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Renders template `name` with `context`, redacted.
+/// Renders template `name` with `context`, whose values are masked already (the rendered page
+/// is not: masking it would reach into its markup).
 pub fn render(name: &str, context: &impl Serialize) -> Result<String, String> {
-    let out = ENV
-        .get_template(name)
+    ENV.get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(context)))
-        .map_err(|e| format!("cannot render {name}: {e:#}"))?;
-    Ok(secret::redact(&out))
+        .map_err(|e| format!("cannot render {name}: {e:#}"))
 }
 
 #[cfg(test)]

@@ -129,10 +129,12 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         Some((s, _, _)) => format!("{}, shard {s}", targets.label),
         None => targets.label,
     };
+    let mut results = executed.results;
+    results.iter_mut().for_each(ScenarioResult::remask);
     let record = RunRecord::new(
         &label,
         started.elapsed().as_millis() as u64,
-        executed.results.clone(),
+        results.clone(),
         ctx.shapes.shapes(),
     );
     if let Some((s, in_shard, selected)) = shard {
@@ -159,7 +161,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
             .map_err(|e| Stop::usage(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(exit_code(
-        &executed.results,
+        &results,
         executed.incomplete.as_ref(),
         ctx.environment_errors.lock().unwrap().len(),
         shard.map(|(_, _, selected)| selected),
