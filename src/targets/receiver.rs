@@ -14,6 +14,12 @@ use crate::mocks::{RunningMock, serve_on};
 /// Bodies larger than this are cut off (a webhook payload is a few hundred bytes).
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Deliveries kept, the latest: a provider flooding the receiver cannot grow it past
+/// `KEPT * MAX_BODY_BYTES` (32 MiB); a run's scenarios wait for a handful.
+const KEPT: usize = 512;
+
+type Log = Arc<Mutex<std::collections::VecDeque<Received>>>;
+
 /// One request the receiver got.
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -28,7 +34,7 @@ pub struct Received {
 #[derive(Debug)]
 pub struct Receiver {
     server: RunningMock,
-    received: Arc<Mutex<Vec<Received>>>,
+    received: Log,
 }
 
 impl Receiver {
@@ -39,7 +45,7 @@ impl Receiver {
 
     /// A receiver on `addr` (a target file's `webhook_listen`).
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
-        let received = Arc::new(Mutex::new(Vec::new()));
+        let received = Log::default();
         let router = Router::new().fallback(record).with_state(received.clone());
         Ok(Self {
             server: serve_on(router, addr).await?,
@@ -62,17 +68,22 @@ impl Receiver {
         format!("{}/webhooks", self.server.base_url())
     }
 
+    /// The latest deliveries (at most [`KEPT`]), oldest first.
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        self.received.lock().unwrap().iter().cloned().collect()
     }
 }
 
-async fn record(State(log): State<Arc<Mutex<Vec<Received>>>>, req: Request) -> StatusCode {
+async fn record(State(log): State<Log>, req: Request) -> StatusCode {
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .unwrap_or_default();
-    log.lock().unwrap().push(Received {
+    let mut log = log.lock().unwrap();
+    if log.len() == KEPT {
+        log.pop_front();
+    }
+    log.push_back(Received {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
@@ -84,4 +95,28 @@ async fn record(State(log): State<Arc<Mutex<Vec<Received>>>>, req: Request) -> S
         body: String::from_utf8_lossy(&body).into_owned(),
     });
     StatusCode::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_flood_of_deliveries_keeps_only_the_latest() {
+        let receiver = Receiver::start().await.unwrap();
+        let client = crate::mocks::client_for(None);
+        let url = receiver.webhook_url();
+        for i in 0..KEPT + 100 {
+            client
+                .post(&url)
+                .body(format!("delivery {i}"))
+                .send()
+                .await
+                .unwrap();
+        }
+        let kept = receiver.received();
+        assert_eq!(kept.len(), KEPT);
+        assert_eq!(kept[0].body, "delivery 100");
+        assert_eq!(kept[KEPT - 1].body, format!("delivery {}", KEPT + 99));
+    }
 }
