@@ -178,6 +178,20 @@ fn a_tls_target_is_trusted_through_its_ca_file_and_only_then() {
     );
     let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
     assert!(summary.contains("verification OFF"), "{summary}");
+    // Every report carries the warning, not only the summary.
+    for name in [
+        "junit.xml",
+        "results.json",
+        "cucumber.json",
+        "run.json",
+        "index.html",
+    ] {
+        let text = std::fs::read_to_string(reports.join(name)).unwrap();
+        assert!(
+            text.contains("TLS certificate verification OFF"),
+            "{name} does not say verification was off"
+        );
+    }
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub struct ScenarioResult {
     /// Each step that ran (background steps included), in order, with its verdict.
     #[serde(default)]
     pub steps: Vec<StepResult>,
+    /// What the verdict must be read with (TLS certificate verification was off).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One step's verdict: the HTML report shows it beside the step.
@@ -101,6 +104,7 @@ impl ScenarioResult {
             duration_ms: 0,
             retries: 0,
             steps: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }

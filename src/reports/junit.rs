@@ -9,8 +9,13 @@ use std::fmt::Write as _;
 
 use super::{ScenarioResult, Status};
 
-/// JUnit XML of `results`; for an incomplete run, each suite carries `incomplete` (why).
-pub fn junit_from_results(results: &[ScenarioResult], incomplete: Option<&str>) -> String {
+/// JUnit XML of `results`; for an incomplete run, each suite carries `incomplete` (why), and
+/// with a `warning` (TLS verification off) each suite carries that too.
+pub fn junit_from_results(
+    results: &[ScenarioResult],
+    incomplete: Option<&str>,
+    warning: Option<&str>,
+) -> String {
     let mut by_file: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
     for r in results {
         by_file.entry(r.file.as_str()).or_default().push(r);
@@ -38,12 +43,14 @@ pub fn junit_from_results(results: &[ScenarioResult], incomplete: Option<&str>) 
             count(Status::Skipped),
             cases.iter().map(|r| r.duration_ms).sum::<u64>() as f64 / 1000.0
         );
-        if let Some(note) = incomplete {
-            let _ = writeln!(
-                out,
-                "<properties><property name=\"incomplete\" value=\"{}\"/></properties>",
-                escape(note)
-            );
+        let properties: Vec<String> = [("incomplete", incomplete), ("warning", warning)]
+            .into_iter()
+            .filter_map(|(name, value)| {
+                value.map(|v| format!("<property name=\"{name}\" value=\"{}\"/>", escape(v)))
+            })
+            .collect();
+        if !properties.is_empty() {
+            let _ = writeln!(out, "<properties>{}</properties>", properties.concat());
         }
         for r in cases {
             let _ = write!(
@@ -179,6 +186,7 @@ mod tests {
                 result(7, "skipped", None, Some("not finished: interrupted")),
             ],
             Some("incomplete: interrupted"),
+            None,
         );
         assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
         assert!(
@@ -215,7 +223,7 @@ mod tests {
             {"line": 7, "step": "Then x", "status": "failed"},
         ]))
         .unwrap();
-        let xml = junit_from_results(&[result(3, "passed", None, None), failed], None);
+        let xml = junit_from_results(&[result(3, "passed", None, None), failed], None, None);
         insta::assert_snapshot!(xml);
     }
 }

@@ -182,6 +182,10 @@ pub struct RunReports<'a> {
     pub cucumber_json: Option<&'a str>,
     /// An interrupted run's banner, on `junit.xml` and `summary.md`.
     pub banner: Option<String>,
+    /// What every report says beside the verdicts (TLS verification off): a property of each
+    /// `junit.xml` suite, the head of each `cucumber.json` feature's description (the others
+    /// carry it in the target label and in each result).
+    pub warning: Option<&'a str>,
     /// `--baseline`: the earlier run and where it was read from; `diff.md` and the page's
     /// section say what changed since.
     pub baseline: Option<(&'a RunRecord, &'a Path)>,
@@ -205,9 +209,12 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
     }
     write(
         "junit.xml",
-        &junit_from_results(results, r.banner.as_deref()),
+        &junit_from_results(results, r.banner.as_deref(), r.warning),
     )?;
-    match r.cucumber_json.and_then(masked_cucumber_json) {
+    match r
+        .cucumber_json
+        .and_then(|j| masked_cucumber_json(j, r.warning))
+    {
         Some(json) => write("cucumber.json", &json)?,
         None => {
             let _ = std::fs::remove_file(r.dir.join("cucumber.json"));
@@ -241,12 +248,22 @@ pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<(
     write_atomically(dir, name, contents.as_bytes())
 }
 
-/// cucumber's JSON report with every string value masked (its structure untouched): cucumber's
-/// writer serialized it, so it is parsed back and every string masked again. A text that is not
-/// JSON is not written at all.
-pub fn masked_cucumber_json(text: &str) -> Option<String> {
+/// cucumber's JSON report with every string value masked (its structure untouched), each feature's
+/// description opening with `warning`: cucumber's writer serialized it, so it is parsed back and
+/// every string masked again. A text that is not JSON is not written at all.
+pub fn masked_cucumber_json(text: &str, warning: Option<&str>) -> Option<String> {
     let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
     mask_strings(&mut value);
+    if let (Some(warning), Some(features)) = (warning, value.as_array_mut()) {
+        for feature in features.iter_mut().filter_map(|f| f.as_object_mut()) {
+            let description = feature
+                .get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default();
+            let description = format!("{warning}\n\n{description}");
+            feature.insert("description".into(), description.into());
+        }
+    }
     serde_json::to_string(&value).ok()
 }
 

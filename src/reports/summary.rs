@@ -233,6 +233,7 @@ mod tests {
             duration_ms: 1,
             retries: 0,
             steps: Vec::new(),
+            warnings: Vec::new(),
         };
         let md = markdown_summary(&[result], "t");
         assert!(md.contains("``````text\ntitle"), "{md}");

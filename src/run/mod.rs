@@ -130,7 +130,10 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         None => targets.label,
     };
     let mut results = executed.results;
-    results.iter_mut().for_each(ScenarioResult::remask);
+    for r in &mut results {
+        r.remask();
+        r.warnings.extend(targets.warning.clone());
+    }
     let record = RunRecord::new(
         &label,
         started.elapsed().as_millis() as u64,
@@ -151,6 +154,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
             .incomplete
             .as_ref()
             .map(interrupt::Incomplete::banner),
+        warning: targets.warning.as_deref(),
         baseline: baseline.as_ref().zip(args.baseline.as_deref()),
     })
     .map_err(Stop::usage)?;

@@ -25,6 +25,8 @@ pub struct Targets {
     pub mocks: Vec<(Provider, RunningMock)>,
     /// What the reports say the run went against.
     pub label: String,
+    /// What every report must say beside the verdicts (TLS certificate verification was off).
+    pub warning: Option<String>,
 }
 
 impl Targets {
@@ -77,6 +79,7 @@ pub async fn from_file(path: &Path, providers: &[Provider]) -> Result<Targets, S
         receiver,
         mocks: Vec::new(),
         label: announce_transport(&config.tls, path.display().to_string()),
+        warning: config.tls.insecure_skip_verify.then(|| TLS_OFF.to_owned()),
     })
 }
 
@@ -130,6 +133,7 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
         receiver: Some(receiver),
         mocks,
         label,
+        warning: None,
     })
 }
 
@@ -180,6 +184,10 @@ fn announce_transport(tls: &Tls, label: String) -> String {
     );
     format!("{label} (WARNING: TLS certificate verification OFF)")
 }
+
+/// What every report says of a run with TLS certificate verification off.
+const TLS_OFF: &str = "WARNING: TLS certificate verification OFF (insecure_skip_tls_verify = true in \
+                       the target file): any server could have answered for the target";
 
 /// `--mock-defect provider:name`, checked against each provider's defect list.
 fn parse_mock_defects(

@@ -438,7 +438,7 @@ mod tests {
         assert_eq!(app.app_id.as_deref(), Some("your-app-id"));
         let cookie = app.developer_session.as_ref().map(Secret::expose);
         assert_eq!(cookie, Some("sid=example-developer-cookie"));
-        assert_eq!(app.webhook_listen, Some("0.0.0.0:8787".parse().unwrap()));
+        assert_eq!(app.webhook_listen, Some("127.0.0.1:8787".parse().unwrap()));
         assert_eq!(
             secret::redact("cookie example-developer-cookie"),
             format!("cookie {}", secret::MASK)
@@ -450,7 +450,7 @@ mod tests {
             e.contains("developer_session_cookie_env") && e.contains("LOGINSIGN_DEVELOPER_SESSION"),
             "{e}"
         );
-        let bad = text.replace("0.0.0.0:8787", "port 8787");
+        let bad = text.replace("= \"127.0.0.1:8787\"", "= \"port 8787\"");
         let e = parse_target_file("t.toml", std::path::Path::new("."), &bad, env).unwrap_err();
         assert!(
             e.contains("webhook_listen") && e.contains("port 8787"),
