@@ -453,10 +453,13 @@ impl Exchange {
                 let _ = writeln!(out, "          {name}: {value}");
             }
         }
-        // Masked whole, then cut: a secret across the cut would otherwise keep its first bytes.
+        // Masked, then cut: a secret across the cut would otherwise keep its first bytes (the
+        // masking reads a window with room for the longest secret past the cut).
         let body = match serde_json::from_slice::<Value>(&resp.body) {
             Ok(v) => {
-                let mut s = secret::redact(&secret::redact_json(&v).to_string());
+                let mut s = secret::redact_json(&v).to_string();
+                truncate_at_char(&mut s, EXCERPT_BYTES * 4);
+                let mut s = secret::redact(&s);
                 truncate_at_char(&mut s, EXCERPT_BYTES);
                 s
             }
