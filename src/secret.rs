@@ -49,16 +49,23 @@ impl fmt::Display for Secret {
 
 /// Every registered secret form. [`redact`] reads a text a few times whatever the number and
 /// shape of the forms (a run registers every code, token and cookie it sees, and a server
-/// chooses those): the forms are held in Aho-Corasick automata of doubling sizes (a new form
-/// merges the smaller ones into one, the way a binary counter carries), so a text is read once
-/// per automaton, there are at most log2(forms) + 1 of them, and each form is built into one
-/// about log2(forms) times in all.
+/// chooses those): the latest forms, up to [`CHUNK`], are searched for one by one; older ones
+/// are held in Aho-Corasick automata of doubling sizes (a full chunk merges the smaller
+/// automata into one, the way a binary counter carries), so a text is read once per automaton,
+/// there are at most log2(forms / CHUNK) + 1 of them, and each form is built into one about
+/// log2(forms / CHUNK) times in all.
 #[derive(Default)]
 struct Registry {
     known: std::collections::HashSet<String>,
+    /// The latest forms, not in an automaton yet.
+    pending: Vec<String>,
     /// Largest first, each at least twice the size of the next.
     levels: Vec<Level>,
 }
+
+/// Forms searched for one by one before they are built into an automaton: building one has a
+/// cost of its own, and a run registers forms a few at a time.
+const CHUNK: usize = 64;
 
 struct Level {
     forms: Vec<String>,
@@ -70,7 +77,11 @@ impl Registry {
         if form.len() < MIN_SECRET_LEN || !self.known.insert(form.clone()) {
             return;
         }
-        let mut forms = vec![form];
+        self.pending.push(form);
+        if self.pending.len() < CHUNK {
+            return;
+        }
+        let mut forms = std::mem::take(&mut self.pending);
         while self
             .levels
             .last()
@@ -79,6 +90,10 @@ impl Registry {
             let last = self.levels.pop().expect("checked");
             forms.extend(last.forms);
         }
+        self.push_level(forms);
+    }
+
+    fn push_level(&mut self, forms: Vec<String>) {
         // A contiguous NFA: the forms change all through a run, and building a DFA each time
         // costs more than it saves.
         let built = AhoCorasick::builder()
@@ -86,17 +101,35 @@ impl Registry {
             .build(&forms);
         match built {
             Ok(automaton) => self.levels.push(Level { forms, automaton }),
-            Err(e) => tracing::error!("secret forms cannot be matched: {e}"),
+            Err(e) => {
+                tracing::error!("secret forms cannot be matched by an automaton: {e}");
+                self.pending.extend(forms);
+            }
         }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pending.is_empty() && self.levels.is_empty()
     }
 
     /// Every occurrence of a registered form in `text`, as byte ranges (overlaps included).
     fn occurrences(&self, text: &str) -> Vec<(usize, usize)> {
-        self.levels
+        let mut found: Vec<(usize, usize)> = self
+            .levels
             .iter()
             .flat_map(|l| l.automaton.find_overlapping_iter(text))
             .map(|m| (m.start(), m.end()))
-            .collect()
+            .collect();
+        for form in &self.pending {
+            let step = form.chars().next().map_or(1, char::len_utf8);
+            let mut from = 0;
+            while let Some(i) = text[from..].find(form.as_str()) {
+                let at = from + i;
+                found.push((at, at + form.len()));
+                from = at + step;
+            }
+        }
+        found
     }
 }
 
@@ -196,12 +229,31 @@ pub fn cookie(pair: &str) -> Secret {
     Secret::new(pair)
 }
 
+/// Builds the forms registered since the last automaton into one: called before the reports
+/// are written, so that they are masked by automata alone.
+pub fn seal() {
+    let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+    if registered.pending.is_empty() {
+        return;
+    }
+    let mut forms = std::mem::take(&mut registered.pending);
+    while registered
+        .levels
+        .last()
+        .is_some_and(|last| last.forms.len() <= forms.len())
+    {
+        let last = registered.levels.pop().expect("checked");
+        forms.extend(last.forms);
+    }
+    registered.push_level(forms);
+}
+
 /// Masks every registered secret value in `text`: every byte that belongs to an occurrence of
 /// one is covered, overlapping occurrences become one mask. Linear in `text` and in what it
 /// holds, whatever was registered.
 pub fn redact(text: &str) -> String {
     let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
-    if registered.levels.is_empty() {
+    if registered.is_empty() || text.len() < MIN_SECRET_LEN {
         return text.to_owned();
     }
     let bytes = text.as_bytes();

@@ -248,12 +248,13 @@ pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<(
     write_atomically(dir, name, contents.as_bytes())
 }
 
-/// cucumber's JSON report with every string value masked (its structure untouched), each feature's
-/// description opening with `warning`: cucumber's writer serialized it, so it is parsed back and
-/// every string masked again. A text that is not JSON is not written at all.
+/// cucumber's JSON report with the strings a provider can have put text in masked (its structure
+/// untouched), each feature's description opening with `warning`: cucumber's writer serialized
+/// it, so it is parsed back and those strings masked again. A text that is not JSON is not
+/// written at all.
 pub fn masked_cucumber_json(text: &str, warning: Option<&str>) -> Option<String> {
     let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-    mask_strings(&mut value);
+    mask_provided(&mut value);
     if let (Some(warning), Some(features)) = (warning, value.as_array_mut()) {
         for feature in features.iter_mut().filter_map(|f| f.as_object_mut()) {
             let description = feature
@@ -265,6 +266,24 @@ pub fn masked_cucumber_json(text: &str, warning: Option<&str>) -> Option<String>
         }
     }
     serde_json::to_string(&value).ok()
+}
+
+/// Masks the strings of cucumber's JSON a provider can have put text in: step errors and
+/// logs (the names, keywords and descriptions come from the feature files).
+fn mask_provided(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_provided),
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if matches!(key.as_str(), "error_message" | "output" | "data") {
+                    mask_strings(v);
+                } else {
+                    mask_provided(v);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Masks every string value of `value` (keys and the other values are the report's own).

@@ -129,6 +129,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         Some((s, _, _)) => format!("{}, shard {s}", targets.label),
         None => targets.label,
     };
+    crate::secret::seal();
     let mut results = executed.results;
     for r in &mut results {
         r.remask();
