@@ -130,17 +130,17 @@ pub struct RunArgs {
     /// marked incomplete (exit 4), as Ctrl-C does.
     #[arg(long, value_name = "DURATION", value_parser = crate::run::interrupt::parse_duration)]
     pub max_duration: Option<std::time::Duration>,
-    /// Write run statistics (schemas compiled, exchanges, each mock's connections and routes) as
-    /// JSON: the evidence behind BENCHMARKS.md.
+    /// Write run statistics (schemas compiled, exchanges, each mock's connections and requests)
+    /// as JSON: the evidence of tests/performance.rs.
     #[arg(long, value_name = "FILE", hide = true)]
     pub stats: Option<PathBuf>,
 }
 
-/// Scenarios at once against a target file: the network's round trips dominate.
+/// Scenarios at once against a target file: the network's round trips dominate (64 gained
+/// nothing measurable for the losgehts suite at 50 ms, BENCHMARKS.md).
 pub const JOBS_REMOTE: usize = 32;
 /// Scenarios at once against the embedded mocks: they run on this machine's cores beside the
-/// harness. On 2 cores, 6 to 16 at once were within 2 ms of each other, and 32 took 92 ms
-/// against 73 at 8 (BENCHMARKS.md).
+/// harness, where more at once only adds connections and thread hand-offs.
 pub const JOBS_EMBEDDED: usize = 8;
 
 impl RunArgs {
