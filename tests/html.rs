@@ -169,7 +169,10 @@ fn chromium() -> Option<String> {
     if std::path::Path::new(BROWSER).exists() {
         return Some(BROWSER.to_owned());
     }
-    eprintln!(
+    // Written to stderr itself, not through the test's captured output: the notice shows.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
         "SKIPPED: {BROWSER} is missing, so the HTML report is not opened in a browser \
          (install Debian's chromium package, as .ci/run does)"
     );
