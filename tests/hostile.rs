@@ -438,13 +438,11 @@ const EXCERPT_BYTES: usize = 1200;
 fn a_secret_echoed_across_the_excerpt_cut_is_masked_whole() {
     let url = common::serve(Router::new().fallback(|req: Request| async move {
         if req.uri().path().ends_with("authorize") {
-            let query = req.uri().query().unwrap_or_default().to_owned();
-            let state = url::form_urlencoded::parse(query.as_bytes())
-                .find(|(k, _)| k == "state")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
-            let location = format!("http://127.0.0.1:9/callback?code=echo-code&state={state}");
-            return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+            return common::authorize_redirect(
+                req.uri(),
+                "http://127.0.0.1:9/callback",
+                "echo-code",
+            );
         }
         let body = axum::body::to_bytes(req.into_body(), 1 << 20)
             .await

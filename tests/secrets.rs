@@ -341,20 +341,11 @@ const RENAMED_TOKEN: &str = "Renamed-Jwt-Token-012";
 async fn token_leaky(req: Request) -> Response {
     let path = req.uri().path().to_owned();
     if path.ends_with("authorize") {
-        let state = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        let mut location = url::Url::parse("http://127.0.0.1:9999/callback").unwrap();
-        location
-            .query_pairs_mut()
-            .append_pair("code", "form-test-code")
-            .append_pair("state", &state);
-        return (
-            StatusCode::FOUND,
-            [(header::LOCATION, location.to_string())],
-        )
-            .into_response();
+        return common::authorize_redirect(
+            req.uri(),
+            "http://127.0.0.1:9999/callback",
+            "form-test-code",
+        );
     }
     if path == "/oauth/token" {
         return (

@@ -223,6 +223,30 @@ pub fn serve(router: axum::Router) -> String {
     format!("http://{addr}")
 }
 
+/// A fake provider's authorization answer: a redirect to `redirect_uri` with `code` and the
+/// `state` of the request (`uri`), as an auto-approving sandbox gives it.
+pub fn authorize_redirect(
+    uri: &axum::http::Uri,
+    redirect_uri: &str,
+    code: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let state = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let mut location = url::Url::parse(redirect_uri).unwrap();
+    location
+        .query_pairs_mut()
+        .append_pair("code", code)
+        .append_pair("state", &state);
+    (
+        axum::http::StatusCode::FOUND,
+        [(axum::http::header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}
+
 /// Writes `text` to `dir/rel`, creating its folders.
 pub fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);
