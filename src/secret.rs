@@ -78,7 +78,14 @@ impl Registry {
             return;
         }
         self.pending.push(form);
-        if self.pending.len() < CHUNK {
+        if self.pending.len() >= CHUNK {
+            self.build_pending();
+        }
+    }
+
+    /// Builds the pending forms into an automaton, merging the smaller ones into it.
+    fn build_pending(&mut self) {
+        if self.pending.is_empty() {
             return;
         }
         let mut forms = std::mem::take(&mut self.pending);
@@ -232,20 +239,10 @@ pub fn cookie(pair: &str) -> Secret {
 /// Builds the forms registered since the last automaton into one: called before the reports
 /// are written, so that they are masked by automata alone.
 pub fn seal() {
-    let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
-    if registered.pending.is_empty() {
-        return;
-    }
-    let mut forms = std::mem::take(&mut registered.pending);
-    while registered
-        .levels
-        .last()
-        .is_some_and(|last| last.forms.len() <= forms.len())
-    {
-        let last = registered.levels.pop().expect("checked");
-        forms.extend(last.forms);
-    }
-    registered.push_level(forms);
+    REGISTERED
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .build_pending();
 }
 
 /// Masks every registered secret value in `text`: every byte that belongs to an occurrence of
