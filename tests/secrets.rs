@@ -190,6 +190,19 @@ fn run_verbose(args: &[&str], reports: &Path) -> (i32, Vec<(String, String)>) {
     (common::code(&out), outputs)
 }
 
+/// Runs the suite verbosely against the target file `text` (in a fresh folder); returns the exit
+/// code, every output, and the folder (its reports are in `reports/`).
+fn run_target_text(text: &str) -> (i32, Vec<(String, String)>, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("target.toml");
+    std::fs::write(&file, text).unwrap();
+    let (code, outputs) = run_verbose(
+        &["--target", file.to_str().unwrap()],
+        &tmp.path().join("reports"),
+    );
+    (code, outputs, tmp)
+}
+
 /// Where `needle` occurs in `text`; an all-digit needle (an SMS code) only as a number of its
 /// own, not inside a longer number such as a duration.
 fn find(text: &str, needle: &str) -> Option<usize> {
@@ -309,13 +322,7 @@ fn no_secret_a_leaky_provider_hands_out_reaches_any_output() {
         .iter()
         .map(|(p, _)| entry(p, &url))
         .collect();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("target.toml");
-    std::fs::write(&file, target).unwrap();
-    let (code, outputs) = run_verbose(
-        &["--target", file.to_str().unwrap()],
-        &tmp.path().join("reports"),
-    );
+    let (code, outputs, _tmp) = run_target_text(&target);
     assert_eq!(code, 1, "the leaky provider fails checks");
     let mut needles = client_needles();
     for value in [
@@ -375,13 +382,7 @@ fn tokens_of_a_form_encoded_answer_or_a_renamed_token_field_reach_no_output() {
         entry("losgehts", &url),
         entry("oauth2", &url)
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("target.toml");
-    std::fs::write(&file, target).unwrap();
-    let (code, outputs) = run_verbose(
-        &["--target", file.to_str().unwrap()],
-        &tmp.path().join("reports"),
-    );
+    let (code, outputs, _tmp) = run_target_text(&target);
     assert_eq!(code, 1, "the provider fails checks");
     let mut needles = client_needles();
     needles.extend(forms(FORM_ACCESS_TOKEN));
@@ -428,11 +429,8 @@ async fn syntax_cookies(_req: Request) -> Response {
 #[test]
 fn values_a_server_registers_as_secrets_never_break_a_report() {
     let url = common::serve(Router::new().fallback(syntax_cookies));
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("target.toml");
-    std::fs::write(&file, entry("losgehts", &url)).unwrap();
+    let (code, _, tmp) = run_target_text(&entry("losgehts", &url));
     let reports = tmp.path().join("reports");
-    let (code, _) = run_verbose(&["--target", file.to_str().unwrap()], &reports);
     assert_eq!(code, 1, "the provider fails checks");
     for name in ["results.json", "run.json", "cucumber.json"] {
         let text = std::fs::read_to_string(reports.join(name)).unwrap();
