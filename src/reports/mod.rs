@@ -245,7 +245,11 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
 /// serialized text would mask the report's own syntax wherever a server made a word of it a
 /// secret (`"passed"`, `false`, `testcase`).
 pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
-    write_atomically(dir, name, contents.as_bytes())
+    std::fs::create_dir_all(dir)?;
+    // This process's own temporary name: two writers never share one.
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, contents)?;
+    std::fs::rename(&tmp, dir.join(name))
 }
 
 /// cucumber's JSON report with the strings a provider can have put text in masked (its structure
@@ -299,12 +303,4 @@ pub fn mask_strings(value: &mut serde_json::Value) {
         serde_json::Value::Object(map) => map.values_mut().for_each(mask_strings),
         _ => {}
     }
-}
-
-fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    // This process's own temporary name: two writers never share one.
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, dir.join(name))
 }
