@@ -138,7 +138,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let record = RunRecord::new(
         &label,
         started.elapsed().as_millis() as u64,
-        results.clone(),
+        results,
         ctx.shapes.shapes(),
     );
     if let Some((s, in_shard, selected)) = shard {
@@ -166,7 +166,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
             .map_err(|e| Stop::usage(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(exit_code(
-        &results,
+        &record.scenarios,
         executed.incomplete.as_ref(),
         ctx.environment_errors.lock().unwrap().len(),
         shard.map(|(_, _, selected)| selected),
