@@ -1,6 +1,6 @@
 @authenteq
 Feature: Authenteq redirects back to the client with a code and the same state
-  Seed 003_e902696022d4d1e2, "How to Integrate Web SDK", step 2: the link to the identity server
+  The Authenteq Web KYC API Reference (api.authenteq.com), "How to Integrate Web SDK", step 2: the link to the identity server
   "must contain" response_type ("we only support a code flow, so the value should be code"),
   client_id, redirect_uri, scope ("Currently, the only supported value is kyc"), state, and the
   optional back_url. Step 3: "we will redirect the user to the redirect URI and add two

@@ -1,6 +1,6 @@
 @authenteq @needs-authorization
 Feature: Authenteq authorization codes can be exchanged only once
-  Seed 003_e902696022d4d1e2, "Exchanging Code for a Token": "Please, note that you can exchange
+  The Authenteq Web KYC API Reference (api.authenteq.com), "Exchanging Code for a Token": "Please, note that you can exchange
   the code only once! If you try again the endpoint will return an error." And "How to Integrate",
   step 3: "Once the code is exchanged for the token you can no longer use it".
 

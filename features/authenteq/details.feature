@@ -1,6 +1,6 @@
 @authenteq @needs-authorization
 Feature: Authenteq returns the user details and document images for a valid token
-  Seed 003_e902696022d4d1e2, "Retrieving User Details": curl -X GET -H 'Authorization: Bearer
+  The Authenteq Web KYC API Reference (api.authenteq.com), "Retrieving User Details": curl -X GET -H 'Authorization: Bearer
   <token>' https://api.authenteq.com/v2/web-kyc/details answers croppedDocs (front and back,
   "<base64_encoded_JPEG_image>") and details (documentNumber, issuingCountry "DEU", documentType,
   givenNames, surname, dateOfBirth "1987-01-12", nationality "DEU", dateOfIssue, dateOfExpiry,

@@ -1,6 +1,6 @@
 @authenteq @needs-authorization
 Feature: Authenteq keeps the user details for 15 minutes after the token is made
-  Seed 003_e902696022d4d1e2, "Details Retrieval": "We only store the user data temporarily so it
+  The Authenteq Web KYC API Reference (api.authenteq.com), "Details Retrieval": "We only store the user data temporarily so it
   must be retrieved from the Authenteq API within 15 minutes of token generation." "How to
   Integrate", step 4: "Once you have a token, you have 15 minutes to retrieve the user details.
   After that time, the token expires and you no longer can access the data." The tutorial: "we

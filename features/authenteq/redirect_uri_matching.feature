@@ -1,6 +1,6 @@
 @authenteq @needs-authorization
 Feature: Authenteq sends codes only to the registered redirect URI
-  Seed 003_e902696022d4d1e2, "How to Integrate Web SDK", step 2: redirect_uri is "the URI where
+  The Authenteq Web KYC API Reference (api.authenteq.com), "How to Integrate Web SDK", step 2: redirect_uri is "the URI where
   we will redirect users on successful identity verification. To prevent possible fraud, it must
   match the URI defined in your account"; the API reference: "It must match the URI stored in the
   client settings." Step 3 lists redirectUri among the token request's fields: "the redirect URI

@@ -1,6 +1,6 @@
 @authenteq @needs-authorization
 Feature: Authenteq refuses token requests it must not honour
-  Seed 003_e902696022d4d1e2, "How to Integrate", step 3: the token request carries grantType,
+  The Authenteq Web KYC API Reference (api.authenteq.com), "How to Integrate", step 3: the token request carries grantType,
   code, redirectUri, clientId and clientSecret; "the exchange also requires your secret ... even
   if the code is intercepted, it would be useless". The document names no error answers. These
   scenarios use RFC 6749 §5.2's names and are tagged @rfc6749: invalid_client (HTTP 400 or 401)

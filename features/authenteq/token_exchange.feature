@@ -1,6 +1,6 @@
 @authenteq @needs-authorization
 Feature: Authenteq exchanges a code for a token
-  Seed 003_e902696022d4d1e2, "Exchanging Code for a Token": curl -XPOST -F 'grantType=...'
+  The Authenteq Web KYC API Reference (api.authenteq.com), "Exchanging Code for a Token": curl -XPOST -F 'grantType=...'
   -F 'code=...' -F 'redirectUri=...' -F 'clientId=...' -F 'clientSecret=...'
   https://api.authenteq.com/v2/web-kyc/token answers {"token":"eyJhbGc..."}. The request is
   multipart/form-data (curl -F) with camelCase field names.

@@ -1,6 +1,6 @@
 @loginsign @needs-app-id
 Feature: LoginSign's app API answers the app's backend on its Basic credentials
-  Seed 001_6e063679f8c9984f, "Which API uses which credentials?": "Your backend talks to
+  The LoginSign API Reference (loginsign.com), "Which API uses which credentials?": "Your backend talks to
   LoginSign as the app: GET /api/applications/:appId/users, PATCH
   /api/applications/:appId/users/:globalId/status — HTTP Basic client_id:client_secret".
   "User Identity": the Global User ID is "2 letters + 4 digits ... Use it to reference users in

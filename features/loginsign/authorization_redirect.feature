@@ -1,6 +1,6 @@
 @loginsign
 Feature: LoginSign redirects back to the app with a code, and only to an authorized redirect URI
-  Seed 001_6e063679f8c9984f, "Which API uses which credentials?": end-user sign-in uses
+  The LoginSign API Reference (loginsign.com), "Which API uses which credentials?": end-user sign-in uses
   GET /oauth/authorize by "Browser redirect". "Error Responses": "invalid_client: wrong
   client_id/client_secret or unauthorized redirect URI for this app". "POST /oauth/token":
   "redirect_uri must match the authorize request value", so the authorize request carries one.

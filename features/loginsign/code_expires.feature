@@ -1,6 +1,6 @@
 @loginsign @needs-authorization
 Feature: LoginSign refuses an expired authorization code
-  Seed 001_6e063679f8c9984f, "Error Responses": "invalid_grant: code invalid, expired, ...", and
+  The LoginSign API Reference (loginsign.com), "Error Responses": "invalid_grant: code invalid, expired, ...", and
   the example error "The authorization code has expired".
 
   The document does not say how long a code lives. RFC 6749 §4.1.2: "A maximum authorization code

@@ -1,6 +1,6 @@
 @loginsign @needs-authorization
 Feature: LoginSign authorization codes can be exchanged only once
-  Seed 001_6e063679f8c9984f, "Error Responses": "invalid_grant: code invalid, expired, reused, or
+  The LoginSign API Reference (loginsign.com), "Error Responses": "invalid_grant: code invalid, expired, reused, or
   redirect URI mismatch between authorize and token requests". A code exchanged a second time is
   a reused code. The document names no status; RFC 6749 §5.2 pairs invalid_grant with 400.
 

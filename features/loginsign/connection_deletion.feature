@@ -1,6 +1,6 @@
 @loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @serial
 Feature: Deleting a connection in LoginSign's developer portal removes it and sends user_account_deleted
-  Seed 001_6e063679f8c9984f, "DELETE /api/developer/applications/:appId/users/:connectionId:
+  The LoginSign API Reference (loginsign.com), "DELETE /api/developer/applications/:appId/users/:connectionId:
   Delete user connection (account closure)": "Permanently removes the connection. Webhook
   user_account_deleted is sent. See Account closure."
 

@@ -1,6 +1,6 @@
 @loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection
 Feature: LoginSign's developer portal updates a user's connection and syncs the user's e-mail
-  Seed 001_6e063679f8c9984f, "PATCH /api/developer/applications/:appId/users/:connectionId:
+  The LoginSign API Reference (loginsign.com), "PATCH /api/developer/applications/:appId/users/:connectionId:
   Update user connection": "Body: optional isForwarding (boolean) and/or appEmail (string email).
   At least one field is required." "PATCH .../users/:connectionId/email: Sync platform email to
   LoginSign": "Body: { email: "new@example.com" }. Updates the LoginSign primary email for that

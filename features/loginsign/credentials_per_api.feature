@@ -1,6 +1,6 @@
 @loginsign
 Feature: Each LoginSign API takes its own kind of credential and refuses the others
-  Seed 001_6e063679f8c9984f, "Which API uses which credentials?": end-user sign-in uses "Bearer
+  The LoginSign API Reference (loginsign.com), "Which API uses which credentials?": end-user sign-in uses "Bearer
   access token for /api/user"; "Your backend talks to LoginSign as the app" (GET
   /api/applications/:appId/users, PATCH /api/applications/:appId/users/:globalId/status) uses
   "HTTP Basic client_id:client_secret"; "You in the Developer Portal (browser)" (/api/developer/…)

@@ -1,6 +1,6 @@
 @loginsign @needs-app-id @needs-developer-session
 Feature: LoginSign's developer portal lists the users connected to the app
-  Seed 001_6e063679f8c9984f, "GET /api/developer/applications/:appId/users: List users (for
+  The LoginSign API Reference (loginsign.com), "GET /api/developer/applications/:appId/users: List users (for
   developers)": "Returns all users who have connected to your application. Requires developer
   session (cookie from Developer Portal)", answering {"users": [{"id": "connection_id",
   "globalId": "AB1234", "name", "email", "active", "blocked", "emailMuted", "sessions",

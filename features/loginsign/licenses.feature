@@ -1,6 +1,6 @@
 @loginsign
 Feature: Redeeming a LoginSign license code ties it to the user's connection
-  Seed 001_6e063679f8c9984f, "Licenses & subscriptions": "Full request/response examples, status
+  The LoginSign API Reference (loginsign.com), "Licenses & subscriptions": "Full request/response examples, status
   sync, and operator guidance live in the dedicated Licenses guide." It lists the end user's
   routes (GET /api/user/licenses/subscriptions, POST /api/user/licenses/redeem; "session
   cookie"), the developer portal's (variants: GET, POST, PATCH, DELETE; codes: generate, upload,

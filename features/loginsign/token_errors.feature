@@ -1,6 +1,6 @@
 @loginsign @needs-authorization
 Feature: LoginSign refuses token requests with the documented errors, as JSON
-  Seed 001_6e063679f8c9984f, "Error Responses": "All errors return JSON", shown as
+  The LoginSign API Reference (loginsign.com), "Error Responses": "All errors return JSON", shown as
   {"error": "invalid_grant", "error_description": "The authorization code has expired"};
   "invalid_client: wrong client_id/client_secret or unauthorized redirect URI for this app";
   "invalid_grant: code invalid, expired, reused, or redirect URI mismatch between authorize and

@@ -1,6 +1,6 @@
 @loginsign @needs-authorization
 Feature: LoginSign exchanges an authorization code for tokens, with the client credentials in the form or in HTTP Basic
-  Seed 001_6e063679f8c9984f, "POST /oauth/token: Exchange authorization code for access token":
+  The LoginSign API Reference (loginsign.com), "POST /oauth/token: Exchange authorization code for access token":
   "Content-Type: application/x-www-form-urlencoded"; "Client credentials are accepted either via
   form fields or Authorization header: Authorization: Basic base64(client_id:client_secret)". The
   request body is grant_type=authorization_code, code, client_id, client_secret, redirect_uri;

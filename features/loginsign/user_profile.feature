@@ -1,6 +1,6 @@
 @loginsign @needs-authorization
 Feature: LoginSign answers the connection's profile for a valid Bearer access token
-  Seed 001_6e063679f8c9984f, "Authentication": "Include the access token in the Authorization
+  The LoginSign API Reference (loginsign.com), "Authentication": "Include the access token in the Authorization
   header: Authorization: Bearer YOUR_ACCESS_TOKEN". "GET /api/user: Get current user": "Returns
   the authenticated connection's profile for this app. The id field is the connection id (per app
   link), not the user's internal database id", answering {"id": "connection_id", "globalId":

@@ -1,6 +1,6 @@
 @losgehts @needs-authorization
 Feature: losgehts audit log entries
-  Seed 000_63c40e71dd78aa84, "AuditLog": a JSON array of entries, each with AuditLogId (integer),
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "AuditLog": a JSON array of entries, each with AuditLogId (integer),
   CreatedAt ("UTC timestamp of the event (ISO 8601)"), AuditMessage (text) and AuditData (text or
   null: null when no data is stored, plain text, or a string containing JSON, which "clients must
   parse as JSON").

@@ -1,6 +1,6 @@
 @losgehts @needs-authorization @needs-redirect
 Feature: losgehts authorization redirects back with a code and the same state
-  Seed 000_63c40e71dd78aa84, "Authorization" and "Callback": GET /oauth/authorize takes
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "Authorization" and "Callback": GET /oauth/authorize takes
   client_id, state and scope (required) and locale and country (optional). "After authorization,
   the user is redirected to your callback URL with: code, the authorization code; state, the same
   value you supplied." Scopes are space-separated; the documented values are signup, kyc, sof and

@@ -1,6 +1,6 @@
 @losgehts
 Feature: losgehts refuses an authorization request missing a required parameter
-  Seed 000_63c40e71dd78aa84, "Authorization": client_id, state and scope are required, and scope
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "Authorization": client_id, state and scope are required, and scope
   takes the values signup, kyc, sof and business.
 
   The document does not say what a request missing a required parameter, or carrying an unknown

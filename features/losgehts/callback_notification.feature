@@ -1,6 +1,6 @@
 @losgehts
 Feature: losgehts notifies the client's callback server-to-server with a GET
-  Seed 000_63c40e71dd78aa84, "Callback": "our system may also invoke this callback endpoint
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "Callback": "our system may also invoke this callback endpoint
   server-to-server, without redirecting the user, in order to notify the client's system of
   authorization events. This request will be sent as an HTTP GET request, and your endpoint must
   respond with HTTP 200 OK to confirm successful receipt."

@@ -1,6 +1,6 @@
 @losgehts
 Feature: losgehts authorization codes are single-use
-  Seed 000_63c40e71dd78aa84 does not say whether a code can be exchanged twice, nor what a reused
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at) does not say whether a code can be exchanged twice, nor what a reused
   code gets. RFC 6749 §4.1.2: "The client MUST NOT use the authorization code more than once. If an
   authorization code is used more than once, the authorization server MUST deny the request"; §5.2
   names the error invalid_grant with HTTP 400. This feature checks the RFC behaviour and is tagged

@@ -1,6 +1,6 @@
 @losgehts @needs-authorization
 Feature: losgehts refuses token requests it must not honour
-  Seed 000_63c40e71dd78aa84, "Token Exchange", lists the body fields code, state, client_id,
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "Token Exchange", lists the body fields code, state, client_id,
   client_secret and grant_type, and nothing about errors. These scenarios use RFC 6749 §5.2:
   invalid_client (HTTP 400 or 401) when client authentication fails or is missing, invalid_grant
   (400) for a code the provider never issued, invalid_request (400) for a missing required

@@ -1,6 +1,6 @@
 @losgehts @needs-authorization
 Feature: losgehts exchanges an authorization code for tokens as JSON
-  Seed 000_63c40e71dd78aa84, "Token Exchange": POST /oauth/token with Content-Type
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "Token Exchange": POST /oauth/token with Content-Type
   application/json and the body code, state, client_id, client_secret, grant_type
   (authorization_code); the answer carries access_token, token_type "Bearer", expires_in and
   refresh_token.

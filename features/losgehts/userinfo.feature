@@ -1,6 +1,6 @@
 @losgehts @needs-authorization
 Feature: losgehts returns the KYC verification record for a valid access token
-  Seed 000_63c40e71dd78aa84, "User Info": POST /oauth/userinfo with Content-Type application/json
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "User Info": POST /oauth/userinfo with Content-Type application/json
   and the body token, client_id, client_secret; the answer carries the verification record under
   Verification ("All verification fields must be accessed via response.Verification") and the
   audit log under AuditLog. The answer's example shows expires_in 3600 for the access token.

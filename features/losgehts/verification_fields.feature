@@ -1,6 +1,6 @@
 @losgehts @needs-authorization
 Feature: losgehts verification fields have their documented formats
-  Seed 000_63c40e71dd78aa84, the Verification field table: DateOfBirth is an ISO 8601 calendar
+  The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), the Verification field table: DateOfBirth is an ISO 8601 calendar
   date (YYYY-MM-DD); Nationality, Country and PhoneCountryCode are ISO 3166-1 alpha-2;
   PhoneNumberInternational is E.164 without "+"; Currency is ISO 4217; Gender is MALE, FEMALE or
   OTHER; the Verified/Confirmed flags are Booleans, sent as 0 or 1 in the document's example.

@@ -1,6 +1,6 @@
 @sso_v1
 Feature: The Allow header names the methods an SSO v1 path allows
-  Seed 002_8e6d684115ec1a07, response header table of every endpoint: "Allow | Comma-separated
+  The SSO (v1) documentation, response header table of every endpoint: "Allow | Comma-separated
   list of all HTTP methods allowed".
 
   Interpretation: the document lists Allow as a response header but not when it is sent, and its

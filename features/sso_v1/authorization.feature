@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 asks for credentials where its document lists the Authorization header
-  Seed 002_8e6d684115ec1a07: the request header tables of /sso/auth, /sso/code, /sso/email,
+  The SSO (v1) documentation: the request header tables of /sso/auth, /sso/code, /sso/email,
   /sso/user/status and /sso/user (POST and GET) list "Authorization | HTTP Basic, HTTP Digest, or
   OAuth2 Bearer token (check API provider for details)", and their status lists hold
   "401: Unauthorized" and "403: Forbidden". /sso/sms, /sso/email-optin and /sso/email-status list

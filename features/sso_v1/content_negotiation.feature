@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 serves only the documented media types
-  Seed 002_8e6d684115ec1a07, request header tables of every endpoint: "Accept |
+  The SSO (v1) documentation, request header tables of every endpoint: "Accept |
   application/vnd.sso.v1+json application/json application/*+json" and "Content-Type |
   application/vnd.sso.v1+json application/json"; every endpoint lists "406: Not Acceptable" and
   "415: Unsupported Media Type"; the response header table lists "Content-Type |

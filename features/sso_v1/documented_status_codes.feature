@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 answers with the status codes its document lists
-  Seed 002_8e6d684115ec1a07, "Status Codes" of every endpoint: the POST endpoints list
+  The SSO (v1) documentation, "Status Codes" of every endpoint: the POST endpoints list
   "201: Created", GET /sso/user and the PATCH endpoints "200: OK"; each endpoint's full list is
   kept as data in documents/sso_v1.toml and checked by the generic step "the status is one the
   document lists for ...".

@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 changes a user's e-mail address after an opt-in
-  Seed 002_8e6d684115ec1a07: "Add users email address to profiles data PATCH /sso/email updates
+  The SSO (v1) documentation: "Add users email address to profiles data PATCH /sso/email updates
   users email address and send opt in mail for submitting the change" (body { "email", "telephone"
   }, 200 OK); "EmailOptin PATCH /sso/email-optin" with "c | String | users code"; "EmailStatus
   PATCH /sso/email-status" with the e-mail address and telephone. None shows a response body.

@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 refuses requests without a required field or with a field of the wrong type
-  Seed 002_8e6d684115ec1a07, the "Fields" tables: a row's "Required" column says YES or NO, its
+  The SSO (v1) documentation, the "Fields" tables: a row's "Required" column says YES or NO, its
   "Type" column String, boolean or array. The required fields (kept in documents/sso_v1.toml):
   /sso/auth and /sso/code telephone and code; /sso/email and /sso/email-status the e-mail
   address and telephone; /sso/email-optin c; /sso/user/status user; /sso/user username and

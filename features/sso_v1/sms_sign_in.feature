@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 signs a user in with a telephone number and an SMS code
-  Seed 002_8e6d684115ec1a07: "Sms POST /sso/sms" (no fields, no body shown; 201 Created); "Code
+  The SSO (v1) documentation: "Sms POST /sso/sms" (no fields, no body shown; 201 Created); "Code
   POST /sso/code" with telephone and "code | auth code"; "Auth POST /sso/auth" with telephone,
   "code | auth code from sms", and the optional agb, dataprotection (boolean) and pushToken;
   "User Information POST /sso/user: match users login data with generated auth token" with

@@ -1,6 +1,6 @@
 @sso_v1
 Feature: SSO v1 tells whether telephone numbers are registered
-  Seed 002_8e6d684115ec1a07, "UserStatus: This service checks wether a user is registered or
+  The SSO (v1) documentation, "UserStatus: This service checks wether a user is registered or
   not. POST /sso/user/status: post an array "user" with telephone numbers as elements to check if
   the users are registered. Keep in mind that the max amount of elements you can post is 100".
   Answer: { "user": "users telephone number ...", "isRegistered": "1 for yes and 0 for not

@@ -15,8 +15,8 @@ use crate::providers::Provider;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    /// The seed file the lists were copied from.
-    pub seed: String,
+    /// The document's title (and public location where known), as failures cite it.
+    pub title: String,
     pub provider: String,
     /// Keyed by "METHOD /path", e.g. "POST /sso/auth".
     pub endpoints: BTreeMap<String, EndpointDoc>,
@@ -121,9 +121,9 @@ impl Document {
         })
     }
 
-    /// How a failure cites the document: "SSO v1 (seed 002_...), Auth".
+    /// How a failure cites the document: "SSO (v1) documentation, Auth".
     pub fn cite(&self, doc: &EndpointDoc) -> String {
-        format!("{} (seed {}), {}", self.provider, self.seed, doc.section)
+        format!("{}, {}", self.title, doc.section)
     }
 }
 

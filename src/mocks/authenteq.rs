@@ -1,4 +1,4 @@
-//! The Authenteq Web KYC mock (seed `003_e902696022d4d1e2.txt`): an auto-approving `/authorize`
+//! The Authenteq Web KYC mock (Authenteq Web KYC API Reference): an auto-approving `/authorize`
 //! (the real identity server runs a liveness test and a document scan first), the multipart token
 //! exchange at `/v2/web-kyc/token` answering `{"token": ...}`, and `/v2/web-kyc/details` behind
 //! `Authorization: Bearer`, readable for 15 minutes after the token is made.

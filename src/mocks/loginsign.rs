@@ -1,4 +1,4 @@
-//! The LoginSign mock (seed `001_6e063679f8c9984f.txt`): an auto-approving `/oauth/authorize`
+//! The LoginSign mock (LoginSign API Reference): an auto-approving `/oauth/authorize`
 //! that signs the sandbox user in and links them to the app (a connection), the form-encoded
 //! token exchange with client credentials in the form or in HTTP Basic, `GET /api/user` behind the
 //! Bearer token, the app API behind HTTP Basic, the developer portal behind the developer session

@@ -1,4 +1,4 @@
-//! The losgehts Ident mock (seed `000_63c40e71dd78aa84.txt`): auto-approving authorize, JSON token
+//! The losgehts Ident mock (losgehts Ident OAuth 2.0 guide): auto-approving authorize, JSON token
 //! exchange, JSON userinfo with the KYC verification record and audit log, and the
 //! server-to-server GET notification of the client's callback.
 

@@ -1,4 +1,4 @@
-//! The SSO v1 mock (seed `002_8e6d684115ec1a07.txt`): telephone + SMS-code sign-in under the
+//! The SSO v1 mock (SSO (v1) documentation): telephone + SMS-code sign-in under the
 //! media type application/vnd.sso.v1+json. In-memory users keyed by telephone; every SMS the
 //! mock "sends" carries the fixed test code. Requests that document the Authorization header
 //! need HTTP Basic credentials `client_id:client_secret` (the document leaves the scheme to the

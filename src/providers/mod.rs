@@ -20,6 +20,8 @@ pub struct Entry {
     pub mock: mocks::Mock,
     /// `documents/<name>.toml`: what its document lists per endpoint, if the harness has it.
     pub document: Option<&'static str>,
+    /// How features and reports cite its document: title and public location where known.
+    pub citation: &'static str,
     /// Does a target file's `[providers.<name>.dialect]` describe its dialect (the generic
     /// RFC 6749 provider), rather than its document?
     pub dialect_from_target_file: bool,
@@ -61,6 +63,11 @@ impl Provider {
 
     pub fn dialect(self) -> &'static Dialect {
         &self.entry().dialect
+    }
+
+    /// How features and reports cite its document (title and public location where known).
+    pub fn citation(self) -> &'static str {
+        self.entry().citation
     }
 
     pub fn mock(self) -> &'static mocks::Mock {
@@ -140,6 +147,7 @@ pub static TABLE: [Entry; 5] = [
         },
         mock: mocks::losgehts::MOCK,
         document: None,
+        citation: "losgehts Ident OAuth 2.0 guide (dev.losgehts.at)",
         dialect_from_target_file: false,
     },
     // Authenteq Web KYC (the Authenteq Web KYC API Reference): the authorize URL lives on the identity host, the token and
@@ -175,6 +183,7 @@ pub static TABLE: [Entry; 5] = [
         },
         mock: mocks::authenteq::MOCK,
         document: None,
+        citation: "Authenteq Web KYC API Reference (api.authenteq.com)",
         dialect_from_target_file: false,
     },
     // SSO v1 (the SSO (v1) documentation): not OAuth. Telephone + SMS-code sign-in under the media type
@@ -206,6 +215,7 @@ pub static TABLE: [Entry; 5] = [
         },
         mock: mocks::sso_v1::MOCK,
         document: Some(include_str!("../../documents/sso_v1.toml")),
+        citation: "SSO (v1) documentation",
         dialect_from_target_file: false,
     },
     // LoginSign (the LoginSign API Reference): the authorize request carries redirect_uri (the token request's must
@@ -239,6 +249,7 @@ pub static TABLE: [Entry; 5] = [
         },
         mock: mocks::loginsign::MOCK,
         document: Some(include_str!("../../documents/loginsign.toml")),
+        citation: "LoginSign API Reference (loginsign.com)",
         dialect_from_target_file: false,
     },
     // A standard RFC 6749 authorization server, as the embedded oauth2 mock serves it and as a
@@ -271,6 +282,7 @@ pub static TABLE: [Entry; 5] = [
         },
         mock: mocks::oauth2::MOCK,
         document: None,
+        citation: "RFC 6749 and RFC 6750",
         dialect_from_target_file: true,
     },
 ];

@@ -128,8 +128,8 @@ pub struct FeatureView {
     pub anchor: String,
     pub file: String,
     pub tags: Vec<String>,
-    /// Where in the provider's document the behaviour comes from (the seed citation).
-    pub seed: Option<String>,
+    /// Where in the provider's document the behaviour comes from (title, location, section).
+    pub citation: Option<String>,
     pub paragraphs: Vec<Paragraph>,
     pub background: Vec<StepView>,
     pub scenarios: Vec<ScenarioView>,
@@ -148,7 +148,7 @@ pub struct RuleView {
 pub struct Paragraph {
     pub text: String,
     /// Quotes or cites the provider's document.
-    pub seed: bool,
+    pub cites: bool,
     /// Records an ambiguity and the interpretation chosen.
     pub ambiguity: bool,
 }
@@ -367,7 +367,7 @@ fn paragraphs(source: Option<&str>, line: usize, parsed: Option<&str>) -> Vec<Pa
         }
         let lower = joined.to_lowercase();
         out.push(Paragraph {
-            seed: lower.starts_with("seed ") || lower.contains(" seed "),
+            cites: document_title_in(&lower).is_some(),
             ambiguity: AMBIGUITY_MARKERS.iter().any(|m| lower.contains(m)),
             text: joined,
         });
@@ -375,24 +375,24 @@ fn paragraphs(source: Option<&str>, line: usize, parsed: Option<&str>) -> Vec<Pa
     out
 }
 
-/// The seed citation of a feature: its first paragraph naming the document, up to the first
-/// colon (`Seed 003_e902696022d4d1e2, "Exchanging Code for a Token"`), or the seed's name alone
-/// when the paragraph opens with a sentence instead.
-fn seed_citation(paragraphs: &[Paragraph]) -> Option<String> {
-    let p = paragraphs.iter().find(|p| p.seed)?;
-    let text = p.text.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let start = text.to_lowercase().find("seed ")?;
-    let text = &text[start..];
+/// Where a provider's document title starts in a lower-cased text, and the title's length.
+fn document_title_in(lower: &str) -> Option<(usize, usize)> {
+    Provider::all().into_iter().find_map(|p| {
+        let title = p.citation().to_lowercase();
+        lower.find(&title).map(|at| (at, title.len()))
+    })
+}
+
+/// The citation of a feature: its first paragraph naming a provider's document, from the title
+/// up to the first colon (`Authenteq Web KYC API Reference (api.authenteq.com), "Exchanging
+/// Code for a Token"`), or the title alone when the paragraph goes on with a sentence instead.
+fn feature_citation(paragraphs: &[Paragraph]) -> Option<String> {
+    let p = paragraphs.iter().find(|p| p.cites)?;
+    let (start, len) = document_title_in(&p.text.to_lowercase())?;
+    let text = &p.text[start..];
     match text.split_once(": ") {
-        Some((cite, _)) if cite.len() <= 120 && !cite.contains(". ") => Some(cite.to_owned()),
-        _ => Some(
-            text.split_whitespace()
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(" ")
-                .trim_end_matches([',', ':', '.'])
-                .to_owned(),
-        ),
+        Some((cite, _)) if cite.len() <= 160 && !cite.contains(". ") => Some(cite.to_owned()),
+        _ => Some(text[..len].to_owned()),
     }
 }
 
@@ -581,7 +581,7 @@ fn feature_view(feature: &gherkin::Feature, ctx: &mut Ctx<'_>) -> FeatureView {
         anchor: feature_anchor,
         file,
         tags: feature.tags.clone(),
-        seed: seed_citation(&paragraphs),
+        citation: feature_citation(&paragraphs),
         paragraphs,
         background,
         scenarios,
@@ -720,25 +720,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paragraphs_keep_list_items_and_mark_seeds_and_ambiguities() {
-        let source = "Feature: f\n  Seed 000_x, \"Token\": POST /token\n  answers JSON.\n\n  Interpretations:\n  - one\n    more\n  - two\n\n  Plain.\n\n  Scenario: s\n";
+    fn paragraphs_keep_list_items_and_mark_citations_and_ambiguities() {
+        let source = "Feature: f\n  The LoginSign API Reference (loginsign.com), \"Token\": POST /token\n  answers JSON.\n\n  Interpretations:\n  - one\n    more\n  - two\n\n  Plain.\n\n  Scenario: s\n";
         let p = paragraphs(Some(source), 1, Some("(parsed)"));
         assert_eq!(p.len(), 3);
         assert_eq!(
             p[0].text,
-            "Seed 000_x, \"Token\": POST /token answers JSON."
+            "The LoginSign API Reference (loginsign.com), \"Token\": POST /token answers JSON."
         );
-        assert!(p[0].seed && !p[0].ambiguity);
+        assert!(p[0].cites && !p[0].ambiguity);
         assert_eq!(p[1].text, "Interpretations:\n- one more\n- two");
-        assert!(p[1].ambiguity && !p[1].seed);
-        assert!(!p[2].seed && !p[2].ambiguity);
-        assert_eq!(seed_citation(&p).unwrap(), "Seed 000_x, \"Token\"");
+        assert!(p[1].ambiguity && !p[1].cites);
+        assert!(!p[2].cites && !p[2].ambiguity);
+        assert_eq!(
+            feature_citation(&p).unwrap(),
+            "LoginSign API Reference (loginsign.com), \"Token\""
+        );
         let silent = paragraphs(
             None,
             1,
-            Some("Seed 000_y does not say it. RFC 6749 §4.1.2: \"MUST\"."),
+            Some("The SSO (v1) documentation does not say it. RFC 6749 §4.1.2: \"MUST\"."),
         );
-        assert_eq!(seed_citation(&silent).unwrap(), "Seed 000_y");
+        assert_eq!(feature_citation(&silent).unwrap(), "SSO (v1) documentation");
     }
 
     #[test]

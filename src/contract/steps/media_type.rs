@@ -134,7 +134,7 @@ async fn allow_lists_method(w: &mut ConformanceWorld) -> Result<(), Failure> {
     w.evidence(checks::ensure_allow_lists(
         &ex.response,
         &method,
-        "SSO v1 (seed 002): response header Allow, \"Comma-separated list of all HTTP methods \
+        "SSO (v1) documentation: response header Allow, \"Comma-separated list of all HTTP methods \
          allowed\"",
     ))
 }

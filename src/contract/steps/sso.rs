@@ -1,4 +1,4 @@
-//! SSO v1 (seed 002): telephone + SMS-code sign-in, the user record, the registration status of
+//! SSO (v1) documentation: telephone + SMS-code sign-in, the user record, the registration status of
 //! telephone numbers, and the e-mail opt-in. Every request goes through [`send`], which builds the
 //! endpoint's documented request from the target's test user and applies one variation (another
 //! Accept, another Content-Type, no or wrong credentials, a field left out or of another type).
@@ -554,7 +554,7 @@ fn ensure_registration(w: &ConformanceWorld, number: &str, flag: u8) -> Result<(
     .actual(value.to_string())
     .at(at)
     .rule(
-        "SSO v1 (seed 002), UserStatus: \"1 for yes and 0 for not registered\"",
+        "SSO (v1) documentation, UserStatus: \"1 for yes and 0 for not registered\"",
     )))
 }
 
@@ -640,7 +640,7 @@ async fn optin_sent(w: &mut ConformanceWorld) -> Result<(), Failure> {
         _ => w.evidence(Err(Failure::new("no opt-in mail reached the new address")
             .expected(format!("an opt-in mail to {email}"))
             .actual("none in the mock's mailbox")
-            .rule("SSO v1 (seed 002), PATCH /sso/email: \"send opt in mail for submitting the change\""))),
+            .rule("SSO (v1) documentation, PATCH /sso/email: \"send opt in mail for submitting the change\""))),
     }
 }
 
