@@ -1,5 +1,6 @@
-//! The command line: `run` (the suite), `mock` (one provider standalone), `defects` (what each
-//! mock can be broken with), `docs` (the contracts as HTML), `diff` (two runs compared). Exit codes are part of the
+//! The command line: `run` (the suite), `list` (what a run would run and skip), `mock` (one
+//! provider standalone), `defects` (what each mock can be broken with), `docs` (the contracts as
+//! HTML), `diff` (two runs compared), `completions` (for a shell). Exit codes are part of the
 //! interface.
 
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ Exit codes:
 Examples:
   idp-conformance run                                   # every feature against the embedded mocks
   idp-conformance run --provider losgehts --tags '@rfc6749'
+  idp-conformance run features/losgehts/code_is_single_use.feature:9   # one scenario
+  idp-conformance list --target targets/losgehts.toml  # what would run and what is skipped, why
   LOSGEHTS_CLIENT_SECRET=... idp-conformance run --target targets/losgehts.toml
   idp-conformance run --mock-defect losgehts:code-reusable   # watch a check catch a defect
   idp-conformance mock losgehts --port 8080             # develop against a mock provider
@@ -60,7 +63,10 @@ pub enum Command {
     /// Run the conformance suite and write reports (junit.xml, cucumber.json, summary.md,
     /// results.json, run.json, index.html).
     #[command(after_help = AFTER_HELP)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// List the scenarios a run with the same selection would run, and those it would skip with
+    /// the reason, without sending a request.
+    List(Box<ListArgs>),
     /// Serve one embedded mock provider on loopback, for developing against it.
     Mock(MockArgs),
     /// Render the features and schemas as an HTML page (docs.html), without running anything:
@@ -78,10 +84,21 @@ pub enum Command {
         /// Only this provider's defects.
         provider: Option<String>,
     },
+    /// Print a completion script for a shell, e.g.
+    /// `idp-conformance completions bash > ~/.local/share/bash-completion/completions/idp-conformance`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
+/// Which scenarios a run takes, and against what: shared by `run` and `list`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct SelectArgs {
+    /// Only these feature files, or the scenario at LINE of one (repeatable): a scenario's line,
+    /// a line of its steps, or a row of its Examples.
+    #[arg(value_name = "FILE[:LINE]")]
+    pub locations: Vec<crate::run::select::Location>,
     /// Target file describing real deployments (see targets/). Without it, the embedded mocks.
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
@@ -91,12 +108,34 @@ pub struct RunArgs {
     /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
     #[arg(long, value_name = "EXPR")]
     pub tags: Option<String>,
+    /// Only scenarios whose name matches this regular expression, e.g. "single-use|reuse".
+    #[arg(long, value_name = "REGEX")]
+    pub name: Option<regex::Regex>,
     /// Folder of *.feature files.
     #[arg(long, value_name = "DIR", default_value = "features")]
     pub features: PathBuf,
     /// Folder of JSON Schemas (draft 2020-12); $ref resolves between its files.
     #[arg(long, value_name = "DIR", default_value = "schemas")]
     pub schemas: PathBuf,
+    /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
+    /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::run::shard::Shard>,
+    /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
+    #[arg(long, value_name = "PROVIDER:DEFECT")]
+    pub mock_defect: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Folder the reports are written to.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub reports: PathBuf,
@@ -108,21 +147,34 @@ pub struct RunArgs {
     /// and diff.md is written beside it.
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<PathBuf>,
-    /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
-    /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<crate::run::shard::Shard>,
     /// Re-send a request that got no answer (connection, DNS, TLS, timeout) up to N times. Only
     /// requests that cannot repeat an effect are re-sent; a failed check is never retried. A
     /// scenario that passed after a re-send is reported as such.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retries: usize,
-    /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
-    #[arg(long, value_name = "PROVIDER:DEFECT")]
-    pub mock_defect: Vec<String>,
-    /// Console detail: -v adds step output, -vv the World (secrets stay redacted).
-    #[arg(short = 'v', action = clap::ArgAction::Count)]
+    /// Console detail: -v every scenario and step, -vv also the World of a failed step (secrets
+    /// stay redacted). By default: a progress line, each failure in full, the summary.
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
+    /// Console: the summary only (no progress line, no failure in full; the reports have them).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Stop starting scenarios after the first failure; those not started are reported as
+    /// skipped, with the reason.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Where junit.xml is written [default: REPORTS/junit.xml]
+    #[arg(long, value_name = "PATH")]
+    pub report_junit: Option<PathBuf>,
+    /// Where cucumber.json is written [default: REPORTS/cucumber.json]
+    #[arg(long, value_name = "PATH")]
+    pub report_cucumber: Option<PathBuf>,
+    /// Where index.html is written [default: REPORTS/index.html]
+    #[arg(long, value_name = "PATH")]
+    pub report_html: Option<PathBuf>,
+    /// Where results.json (one record per scenario) is written [default: REPORTS/results.json]
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
     /// No colours on the console.
     #[arg(long)]
     pub no_color: bool,

@@ -51,7 +51,9 @@ fn main() -> std::process::ExitCode {
     };
     let code = runtime.block_on(async {
         match cli.command {
-            Command::Run(args) => run::run(args).await,
+            Command::Run(args) => run::run(*args).await,
+            Command::List(args) => run::list(*args).await,
+            Command::Completions { shell } => completions(shell),
             Command::Mock(args) => serve_mock(args).await,
             Command::MergeReports(args) => reports::merge::merge_reports(args),
             Command::Defects { provider } => list_defects(provider.as_deref()),
@@ -70,6 +72,18 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_target(true)
         .try_init();
+}
+
+/// `completions SHELL`: the completion script clap_complete writes for the command line.
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(
+        shell,
+        &mut command,
+        "idp-conformance",
+        &mut std::io::stdout(),
+    );
+    ExitCode::Passed
 }
 
 fn list_defects(provider: Option<&str>) -> ExitCode {

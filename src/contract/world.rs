@@ -253,7 +253,10 @@ impl ConformanceWorld {
     /// Attaches the last exchange to a check's failure.
     pub fn evidence<T>(&self, result: CheckResult<T>) -> Result<T, Failure> {
         result.map_err(|f| match &self.last {
-            Some(ex) if f.exchange.is_none() => f.with_exchange(ex.excerpt()),
+            Some(ex) if f.exchange.is_none() => {
+                let excerpt = ex.excerpt_at(f.pointer.as_deref());
+                f.with_exchange(excerpt)
+            }
             _ => f,
         })
     }

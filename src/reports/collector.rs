@@ -236,7 +236,7 @@ impl Collector {
     }
 }
 
-fn panic_text(info: &event::Info) -> String {
+pub(super) fn panic_text(info: &event::Info) -> String {
     if let Some(s) = info.downcast_ref::<String>() {
         s.clone()
     } else if let Some(s) = info.downcast_ref::<&str>() {
@@ -246,7 +246,7 @@ fn panic_text(info: &event::Info) -> String {
     }
 }
 
-fn step_error(err: &StepError) -> String {
+pub(super) fn step_error(err: &StepError) -> String {
     match err {
         StepError::NotFound => {
             "no step definition matches this step: check its wording against the steps in src/contract/steps/".to_owned()

@@ -5,6 +5,7 @@
 
 mod collector;
 pub mod commands;
+pub mod console;
 pub mod diff;
 pub mod failure_view;
 pub mod html;
@@ -22,7 +23,7 @@ pub use shape::ShapeLog;
 pub use summary::{console_summary, markdown_summary, with_banner};
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::secret;
@@ -137,7 +138,7 @@ impl Folder {
     /// previous run's reports, so that a run that ends early (killed, a full disk, an
     /// unreachable target) leaves this run's reports or none, never an earlier run's verdict
     /// as if it were this one's.
-    pub fn claim(dir: &Path) -> Result<Self, String> {
+    pub fn claim(dir: &Path, paths: &ReportPaths) -> Result<Self, String> {
         let shown = dir.display();
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {shown}: {e}"))?;
         let lock = std::fs::OpenOptions::new()
@@ -165,13 +166,56 @@ impl Folder {
                 Err(e) => return Err(format!("cannot remove the previous {shown}/{name}: {e}")),
             }
         }
+        // A report given its own path (`--report-junit PATH`) is this run's too.
+        for path in paths.all() {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(format!(
+                        "cannot remove the previous {}: {e}",
+                        path.display()
+                    ));
+                }
+            }
+        }
         Ok(Self { _lock: lock })
+    }
+}
+
+/// Where the reports a consumer may want elsewhere are written: `--report-junit`,
+/// `--report-cucumber`, `--report-html`, `--report-json` (results.json), each by default in the
+/// reports folder.
+#[derive(Clone, Debug)]
+pub struct ReportPaths {
+    pub junit: PathBuf,
+    pub cucumber: PathBuf,
+    pub html: PathBuf,
+    pub json: PathBuf,
+}
+
+impl ReportPaths {
+    /// `[junit, cucumber, html, json]` as given, each defaulting to its name in `dir`.
+    pub fn new(dir: &Path, [junit, cucumber, html, json]: [&Option<PathBuf>; 4]) -> Self {
+        let or = |p: &Option<PathBuf>, name: &str| p.clone().unwrap_or_else(|| dir.join(name));
+        Self {
+            junit: or(junit, "junit.xml"),
+            cucumber: or(cucumber, "cucumber.json"),
+            html: or(html, "index.html"),
+            json: or(json, "results.json"),
+        }
+    }
+
+    fn all(&self) -> [&Path; 4] {
+        [&self.junit, &self.cucumber, &self.html, &self.json]
     }
 }
 
 /// What the report stage of a run needs.
 pub struct RunReports<'a> {
     pub dir: &'a Path,
+    /// Where junit.xml, cucumber.json, index.html and results.json go.
+    pub paths: &'a ReportPaths,
     /// Every feature (the page documents them all, run or not).
     pub features: &'a [cucumber::gherkin::Feature],
     pub schemas: &'a Path,
@@ -192,13 +236,16 @@ pub struct RunReports<'a> {
 }
 
 /// Writes every report of a run: `junit.xml`, `cucumber.json`, `summary.md`, `results.json`,
-/// the run record `run.json`, `index.html`, and with a baseline `diff.md`; then prints the
-/// console summary. Each is written redacted and atomically; the error names the report.
+/// the run record `run.json`, `index.html`, and with a baseline `diff.md`. Each is written
+/// redacted and atomically; the error names the report.
 pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
     let results = &r.record.scenarios;
     let write = |name: &str, contents: &str| {
         write_report(r.dir, name, contents)
             .map_err(|e| format!("cannot write {}/{name}: {e}", r.dir.display()))
+    };
+    let write_to = |path: &Path, contents: &str| {
+        write_report_to(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     let diff = r
         .baseline
@@ -207,22 +254,22 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
     if let Some(banner) = &r.banner {
         summary = with_banner(&summary, banner);
     }
-    write(
-        "junit.xml",
+    write_to(
+        &r.paths.junit,
         &junit_from_results(results, r.banner.as_deref(), r.warning),
     )?;
     match r
         .cucumber_json
         .and_then(|j| masked_cucumber_json(j, r.warning))
     {
-        Some(json) => write("cucumber.json", &json)?,
+        Some(json) => write_to(&r.paths.cucumber, &json)?,
         None => {
-            let _ = std::fs::remove_file(r.dir.join("cucumber.json"));
+            let _ = std::fs::remove_file(&r.paths.cucumber);
         }
     }
     write("summary.md", &summary)?;
-    write(
-        "results.json",
+    write_to(
+        &r.paths.json,
         &serde_json::to_string_pretty(results).unwrap_or_default(),
     )?;
     write(
@@ -230,13 +277,23 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
         &serde_json::to_string_pretty(r.record).unwrap_or_default(),
     )?;
     let page = html::run_page(r.features, r.schemas, r.record, diff.clone())?;
-    write("index.html", &page)?;
+    write_to(&r.paths.html, &page)?;
     if let Some(diff) = &diff {
         write("diff.md", &diff::markdown(diff)?)?;
     }
-    print!("{}", secret::redact(&console_summary(results)));
-    println!("reports written to {}", r.dir.display());
     Ok(())
+}
+
+/// [`write_report`] to a path of its own (`--report-junit PATH`): its folder is created.
+pub fn write_report_to(path: &Path, contents: &str) -> std::io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    write_report(dir, &name.to_string_lossy(), contents)
 }
 
 /// Writes `contents` to `dir/name` through a temporary file and a rename, so a report is never

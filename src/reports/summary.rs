@@ -1,5 +1,5 @@
 //! The human summaries of a run: `summary.md` (a table per provider, each failure with its
-//! reason) and the console summary printed at the end.
+//! reason); the console's is `console::summary`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -150,7 +150,6 @@ fn html_text(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The lines printed after cucumber's own output: per provider, then failures, then the verdict.
 /// A code fence no line of `text` can close: longer than its longest run of backticks
 /// (CommonMark closes a fence only with at least as many).
 fn fence_for(text: &str) -> String {
@@ -164,52 +163,13 @@ pub fn with_banner(summary: &str, banner: &str) -> String {
     format!("{title}\n\n> **{banner}**\n{rest}")
 }
 
+/// The console summary at its default detail, without colour (`merge-reports`).
 pub fn console_summary(results: &[ScenarioResult]) -> String {
-    let mut out = String::from("\nidp-conformance summary\n");
-    for (provider, c) in by_provider(results) {
-        let _ = writeln!(
-            out,
-            "  {provider:<12} {:>3} passed  {:>3} failed  {:>3} skipped",
-            c.passed, c.failed, c.skipped
-        );
-    }
-    for r in results.iter().filter(|r| r.status == Status::Failed) {
-        let _ = writeln!(
-            out,
-            "\nFAILED {} / {}  ({}:{})",
-            r.provider, r.scenario, r.file, r.line
-        );
-        for line in r.failure.as_deref().unwrap_or_default().lines().take(24) {
-            let _ = writeln!(out, "    {line}");
-        }
-    }
-    for r in results
-        .iter()
-        .filter(|r| r.status == Status::Passed && r.retries > 0)
-    {
-        let _ = writeln!(
-            out,
-            "\nPASSED after {} re-sent request(s) (transport errors only): {} / {}",
-            r.retries, r.provider, r.scenario
-        );
-    }
-    let skipped: Vec<_> = results
-        .iter()
-        .filter(|r| r.status == Status::Skipped)
-        .collect();
-    if !skipped.is_empty() {
-        let _ = writeln!(out, "\nSkipped:");
-        for r in skipped {
-            let _ = writeln!(
-                out,
-                "  {} / {}: {}",
-                r.provider,
-                r.scenario,
-                r.skip_reason.as_deref().unwrap_or("")
-            );
-        }
-    }
-    out
+    super::console::summary(
+        results,
+        super::console::Detail::Failures,
+        super::console::Palette { color: false },
+    )
 }
 
 #[cfg(test)]

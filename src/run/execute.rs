@@ -1,6 +1,6 @@
 //! Executing the scenarios: cucumber runs every planned scenario against the targets, through
-//! the World's step collection, with its console and JSON writers teed with our collector;
-//! Ctrl-C, `--max-duration` or an unreachable target stop it early.
+//! the World's step collection, with its JSON writer teed with our collector and our console;
+//! Ctrl-C, `--max-duration`, an unreachable target or `--fail-fast` stop it early.
 
 use std::sync::Arc;
 
@@ -14,14 +14,17 @@ use super::shard;
 use crate::contract::features::{self, Preparsed};
 use crate::contract::world::{ConformanceWorld, RunContext};
 use crate::providers::Provider;
-use crate::reports::{Collector, RedactingStdout, ScenarioResult, SharedBuffer};
+use crate::reports::console::{self, Console};
+use crate::reports::{Collector, RedactingStdout, ScenarioResult, SharedBuffer, Status};
 use crate::targets::authorization;
 
 /// How the scenarios run, as the command line sets it.
 pub struct Options {
     pub jobs: usize,
-    pub verbose: u8,
-    pub no_color: bool,
+    pub detail: console::Detail,
+    pub palette: console::Palette,
+    /// `--fail-fast`: no scenario starts after the first failure.
+    pub fail_fast: bool,
     pub max_duration: Option<std::time::Duration>,
     /// When the run began (an interrupted run's banner says how long it ran).
     pub started: std::time::Instant,
@@ -50,24 +53,36 @@ pub async fn scenarios(
     let plan = Arc::new(plan);
     let json = SharedBuffer::default();
     let (collector, outcome) = Collector::new();
-    let coloring = if options.no_color {
-        writer::Coloring::Never
-    } else {
-        writer::Coloring::Auto
+    // What an interrupted run reports as not finished: this run's (or this shard's) selection.
+    let planned = interrupt::planned(&features, |f, r, s| plan.planned(f, r, s).is_some());
+    let console = {
+        use std::io::IsTerminal as _;
+        let terminal = std::io::stdout().is_terminal();
+        Console::new(
+            RedactingStdout::default(),
+            options.detail,
+            options.palette,
+            terminal,
+            planned.len(),
+        )
     };
-    let console = writer::Basic::raw(RedactingStdout::default(), coloring, options.verbose);
     let cucumber = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _>::new()
         .steps(steps)
         .with_parser(Preparsed)
         .with_writer(
-            console
-                .summarized()
-                .tee::<ConformanceWorld, _>(writer::Json::for_tee(json.clone()))
+            writer::Json::for_tee(json.clone())
+                .discard_stats_writes()
                 .normalized()
-                // Before normalization: a scenario that finished is recorded at once, even
-                // while an earlier one still runs (what an interrupted run reports).
+                // Before normalization: a scenario that finished is recorded (and shown) at
+                // once, even while an earlier one still runs (what an interrupted run reports).
                 .tee::<ConformanceWorld, _>(
                     collector
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes()
+                        .assert_normalized(),
+                )
+                .tee::<ConformanceWorld, _>(
+                    console
                         .discard_stats_writes()
                         .discard_arbitrary_writes()
                         .assert_normalized(),
@@ -83,9 +98,11 @@ pub async fn scenarios(
             Box::pin(async {})
         })
         .with_default_cli();
-
-    // What an interrupted run reports as not finished: this run's (or this shard's) selection.
-    let planned = interrupt::planned(&features, |f, r, s| plan.planned(f, r, s).is_some());
+    let cucumber = if options.fail_fast {
+        cucumber.fail_fast()
+    } else {
+        cucumber
+    };
     let filter = {
         let (plan, ctx) = (plan.clone(), ctx.clone());
         move |f: &Feature, r: Option<&cucumber::gherkin::Rule>, s: &cucumber::gherkin::Scenario| {
@@ -124,12 +141,36 @@ pub async fn scenarios(
     for r in &mut results {
         r.retries = retried.get(&(r.file.clone(), r.line)).copied().unwrap_or(0);
     }
-    let incomplete = interruption.map(|why| {
-        interrupt::mark_unfinished(&mut results, planned, why, options.started.elapsed())
-    });
+    let stopped_early = options.fail_fast && results.iter().any(|r| r.status == Status::Failed);
+    let incomplete = match interruption {
+        Some(why) => Some(interrupt::mark_unfinished(
+            &mut results,
+            planned,
+            why,
+            options.started.elapsed(),
+        )),
+        None if stopped_early => {
+            not_started(&mut results, planned);
+            None
+        }
+        None => None,
+    };
     Ok(Executed {
         results,
         cucumber_json: incomplete.is_none().then(|| json.contents()),
         incomplete,
     })
+}
+
+/// `--fail-fast` stopped the run: every planned scenario that never started is reported as
+/// skipped, with the reason.
+fn not_started(results: &mut Vec<ScenarioResult>, planned: Vec<ScenarioResult>) {
+    for mut p in planned {
+        if !results.iter().any(|r| r.file == p.file && r.line == p.line) {
+            p.skip_reason =
+                Some("not started: --fail-fast stopped the run after the first failure".into());
+            results.push(p);
+        }
+    }
+    results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
 }

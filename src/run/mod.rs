@@ -5,7 +5,7 @@
 mod execute;
 pub mod interrupt;
 pub mod needs;
-mod select;
+pub mod select;
 mod setup;
 pub mod shard;
 pub mod stats;
@@ -13,9 +13,11 @@ pub mod stats;
 use std::path::Path;
 use std::sync::Mutex;
 
-use crate::cli::{ExitCode, RunArgs};
+use crate::cli::{ExitCode, ListArgs, RunArgs, SelectArgs};
 use crate::contract::Contract;
+use crate::contract::features;
 use crate::contract::world::{self, RunContext};
+use crate::reports::console::{self, Detail, Palette};
 use crate::reports::{self, RunRecord, ScenarioResult, Status};
 use crate::secret;
 use crate::targets::retry::RetryPolicy;
@@ -43,39 +45,23 @@ pub async fn run(args: RunArgs) -> ExitCode {
 
 async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let started = std::time::Instant::now();
-    let selection = select::Selection::parse(&args.provider, args.tags.as_deref())?;
-
     let baseline = match &args.baseline {
         Some(path) => Some(RunRecord::load(path).map_err(Stop::usage)?),
         None => None,
     };
-
-    // 1. Load the contract (features, schemas, every selected step matched to a definition)
-    // and 2. set up the targets (a target file's deployments, or the embedded mocks), at once.
-    // A contract error is reported first; no request has been sent by then.
-    let load = Contract::load(&args.features, &args.schemas, |f, r, s| {
-        selection.takes_scenario(f, r, s)
-    });
-    let setup = async {
-        match &args.target {
-            Some(_) if !args.mock_defect.is_empty() => Err(Stop::usage(
-                "--mock-defect applies to the embedded mocks; drop --target to use it",
-            )),
-            Some(path) => setup::from_file(path, &selection.providers).await,
-            None => setup::embedded(&selection.providers, &args.mock_defect).await,
-        }
-    };
-    let (targets, contract) = tokio::join!(setup, load);
-    let contract = contract.map_err(Stop::usage)?;
-    let targets = targets?;
+    let (selection, contract, targets) = prepare(&args.select).await?;
+    let paths = reports::ReportPaths::new(
+        &args.reports,
+        [
+            &args.report_junit,
+            &args.report_cucumber,
+            &args.report_html,
+            &args.report_json,
+        ],
+    );
     // The reports folder is this run's from here on (a baseline read from it was read first):
     // a run that ends before its reports leaves none of an earlier run's.
-    let _folder = reports::Folder::claim(&args.reports).map_err(Stop::usage)?;
-    // A target file may describe only some of the selected providers: the run is about those.
-    let mut selection = selection;
-    selection
-        .providers
-        .retain(|p| targets.targets.iter().any(|t| t.provider == *p));
+    let _folder = reports::Folder::claim(&args.reports, &paths).map_err(Stop::usage)?;
     let embedded = targets.embedded();
     let retry = RetryPolicy { max: args.retries };
     let remote: Vec<_> = targets
@@ -101,7 +87,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     });
 
     // 3. Select the scenarios: this run's (or shard's) part of the selection.
-    let plan = select::Plan::new(&contract.features, selection, args.shard, embedded);
+    let plan = select::Plan::new(&contract.features, selection, args.select.shard, embedded);
     let shard = plan
         .shard
         .as_ref()
@@ -116,8 +102,9 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         reachable,
         execute::Options {
             jobs: args.jobs(embedded),
-            verbose: args.verbose,
-            no_color: args.no_color,
+            detail: Detail::new(args.quiet, args.verbose),
+            palette: Palette::for_stdout(args.no_color),
+            fail_fast: args.fail_fast,
             max_duration: args.max_duration,
             started,
         },
@@ -146,8 +133,9 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     }
     reports::write_run(reports::RunReports {
         dir: &args.reports,
+        paths: &paths,
         features: &contract.features,
-        schemas: &args.schemas,
+        schemas: &args.select.schemas,
         record: &record,
         label: &label,
         cucumber_json: executed.cucumber_json.as_deref(),
@@ -159,6 +147,16 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         baseline: baseline.as_ref().zip(args.baseline.as_deref()),
     })
     .map_err(Stop::usage)?;
+    let detail = Detail::new(args.quiet, args.verbose);
+    print!(
+        "{}",
+        crate::secret::redact(&console::summary(
+            &record.scenarios,
+            detail,
+            Palette::for_stdout(args.no_color)
+        ))
+    );
+    println!("reports written to {}", args.reports.display());
     if let Some(path) = &args.stats {
         let served: Vec<_> = targets.mocks.iter().map(|(p, m)| (*p, m)).collect();
         stats::RunStats::collect(ctx.schemas.names().count(), &served)
@@ -171,6 +169,95 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         ctx.environment_errors.lock().unwrap().len(),
         shard.map(|(_, _, selected)| selected),
     ))
+}
+
+/// Stages 1 and 2, shared by `run` and `list`: the contract loaded (every selected step matched
+/// to a definition) and the targets set up, at once; the selection checked against the features
+/// and narrowed to the providers the targets describe. A contract error is reported first; no
+/// request has been sent by then.
+async fn prepare(args: &SelectArgs) -> Result<(select::Selection, Contract, setup::Targets), Stop> {
+    let selection = select::Selection::parse(&args.provider, args.tags.as_deref())?
+        .narrowed(args.name.clone(), args.locations.clone());
+    let load = Contract::load(&args.features, &args.schemas, |f, r, s| {
+        selection.takes_scenario(f, r, s)
+    });
+    let setup = async {
+        match &args.target {
+            Some(_) if !args.mock_defect.is_empty() => Err(Stop::usage(
+                "--mock-defect applies to the embedded mocks; drop --target to use it",
+            )),
+            Some(path) => setup::from_file(path, &selection.providers).await,
+            None => setup::embedded(&selection.providers, &args.mock_defect).await,
+        }
+    };
+    let (targets, contract) = tokio::join!(setup, load);
+    let contract = contract.map_err(Stop::usage)?;
+    selection.check_locations(&contract.features)?;
+    let targets = targets?;
+    // A target file may describe only some of the selected providers: the run is about those.
+    let mut selection = selection;
+    selection
+        .providers
+        .retain(|p| targets.targets.iter().any(|t| t.provider == *p));
+    Ok((selection, contract, targets))
+}
+
+/// `list`: the scenarios a run with the same selection would run, and those it would skip with
+/// the reason, in file order; nothing is sent to a target. Exit 2 when nothing is selected.
+pub async fn list(args: ListArgs) -> ExitCode {
+    match list_plan(args).await {
+        Ok(code) => code,
+        Err(Stop(code, message)) => {
+            eprintln!("error: {}", secret::redact(&message));
+            code
+        }
+    }
+}
+
+async fn list_plan(args: ListArgs) -> Result<ExitCode, Stop> {
+    let (selection, contract, targets) = prepare(&args.select).await?;
+    let embedded = targets.embedded();
+    let plan = select::Plan::new(&contract.features, selection, args.select.shard, embedded);
+    let by_provider = targets
+        .targets
+        .into_iter()
+        .map(|t| (t.provider, t))
+        .collect();
+    let (mut runs, mut skips) = (0, 0);
+    let mut out = String::new();
+    for f in &contract.features {
+        for (r, s) in features::scenarios(f) {
+            let Some(provider) = plan.planned(f, r, s) else {
+                continue;
+            };
+            let place = format!(
+                "{}:{}",
+                f.path.as_deref().unwrap_or(Path::new("")).display(),
+                s.position.line
+            );
+            let name = crate::contract::checks::printable(&s.name).into_owned();
+            match plan.skip_reason(&by_provider, f, r, s) {
+                None => {
+                    runs += 1;
+                    out.push_str(&format!("run   {place}  {} › {name}\n", provider.name()));
+                }
+                Some(reason) => {
+                    skips += 1;
+                    out.push_str(&format!(
+                        "skip  {place}  {} › {name}\n        {reason}\n",
+                        provider.name()
+                    ));
+                }
+            }
+        }
+    }
+    print!("{}", secret::redact(&out));
+    println!("{runs} to run, {skips} to skip, against {}", targets.label);
+    if runs + skips == 0 {
+        eprintln!("error: no scenario selected: check --provider, --tags, --name and FILE[:LINE]");
+        return Ok(ExitCode::Usage);
+    }
+    Ok(ExitCode::Passed)
 }
 
 /// `shard.json`: which part of the selection this shard ran.
@@ -219,7 +306,9 @@ fn exit_code(
     // A shard whose part holds only skipped scenarios is a legitimate part of a split run.
     let nothing_may_run = shard_selected.is_none_or(|selected| selected == 0);
     if nothing_may_run && results.iter().all(|r| r.status == Status::Skipped) {
-        eprintln!("error: no scenario ran: check --provider, --tags and --features");
+        eprintln!(
+            "error: no scenario ran: check --provider, --tags, --name, FILE[:LINE] and --features"
+        );
         return ExitCode::Usage;
     }
     if results.iter().any(|r| r.status == Status::Failed) {

@@ -1,8 +1,9 @@
-//! Selecting scenarios: which providers and tags the command line asks for, which part a shard
-//! runs, which selected scenarios a target cannot run (skipped with the reason), and the order
+//! Selecting scenarios: which providers, tags, names and `FILE[:LINE]` locations the command
+//! line asks for, which part a shard runs, which selected scenarios a target cannot run (skipped with the reason), and the order
 //! they start in.
 
 use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
 use std::str::FromStr as _;
 use std::sync::{Arc, Mutex};
 
@@ -24,11 +25,83 @@ pub const MOCK_ONLY: &str = "mock-only";
 const MOCK_ONLY_REASON: &str =
     "needs the embedded mock's control routes (@mock-only); runs only against the embedded mocks";
 
-/// What the command line selects: providers (`--provider`) and a tag expression (`--tags`).
+/// What the command line selects: providers (`--provider`), a tag expression (`--tags`), a
+/// scenario name pattern (`--name`) and feature files or scenarios (`FILE[:LINE]`).
 #[derive(Clone, Debug)]
 pub struct Selection {
     pub providers: Vec<Provider>,
     tags: Option<TagOperation>,
+    name: Option<regex::Regex>,
+    locations: Vec<Location>,
+}
+
+/// A feature file, or one scenario of it, named on the command line: `FILE` or `FILE:LINE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// As typed, for messages.
+    shown: String,
+    /// Its components without `.`, compared with the end of each feature's path.
+    path: PathBuf,
+    line: Option<usize>,
+}
+
+impl std::str::FromStr for Location {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (file, line) = match text.rsplit_once(':') {
+            Some((file, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+                let line = line
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&l| l > 0)
+                    .ok_or_else(|| format!("{text}: the line number starts at 1"))?;
+                (file, Some(line))
+            }
+            _ => (text, None),
+        };
+        if !file.ends_with(".feature") {
+            return Err(format!(
+                "{text}: name a feature file, optionally with a line (features/losgehts/code_is_single_use.feature:9)"
+            ));
+        }
+        let path = Path::new(file)
+            .components()
+            .filter(|c| *c != Component::CurDir)
+            .collect();
+        Ok(Self {
+            shown: text.to_owned(),
+            path,
+            line,
+        })
+    }
+}
+
+impl Location {
+    /// Whether `feature` is this location's file: the same path, a path ending with it (a path
+    /// relative to `--features`), or the same file on disk.
+    fn is_file_of(&self, feature: &Feature) -> bool {
+        let Some(path) = feature.path.as_deref() else {
+            return false;
+        };
+        path.ends_with(&self.path)
+            || std::fs::canonicalize(&self.path)
+                .is_ok_and(|mine| std::fs::canonicalize(path).is_ok_and(|theirs| mine == theirs))
+    }
+
+    /// Whether the location names `s` (of `feature`): its file, and the line of the scenario, of
+    /// one of its steps, or of its Examples row.
+    fn takes(&self, feature: &Feature, s: &Scenario) -> bool {
+        self.is_file_of(feature)
+            && self.line.is_none_or(|line| {
+                let steps = s.steps.iter().map(|st| st.position.line);
+                let (first, last) = (steps.clone().min(), steps.max());
+                line == s.position.line
+                    || first
+                        .zip(last)
+                        .is_some_and(|(a, b)| (a..=b).contains(&line))
+            })
+    }
 }
 
 impl Selection {
@@ -56,7 +129,19 @@ impl Selection {
                 })
                 .collect::<Result<_, _>>()?
         };
-        Ok(Self { providers, tags })
+        Ok(Self {
+            providers,
+            tags,
+            name: None,
+            locations: Vec::new(),
+        })
+    }
+
+    /// Narrowed to scenarios whose name matches `name` and, when any are given, to `locations`.
+    pub fn narrowed(mut self, name: Option<regex::Regex>, locations: Vec<Location>) -> Self {
+        self.name = name;
+        self.locations = locations;
+        self
     }
 
     /// The scenario's provider, when the selection takes the scenario (by its merged tags).
@@ -66,9 +151,52 @@ impl Selection {
         })
     }
 
+    /// The scenario's provider, when the selection takes the scenario: its tags, its name, its
+    /// place.
+    pub fn scenario(&self, f: &Feature, r: Option<&Rule>, s: &Scenario) -> Option<Provider> {
+        let by_name = self.name.as_ref().is_none_or(|re| re.is_match(&s.name));
+        let by_place = self.locations.is_empty() || self.locations.iter().any(|l| l.takes(f, s));
+        (by_name && by_place)
+            .then(|| self.takes(&features::merged_tags(f, r, s)))
+            .flatten()
+    }
+
     /// Whether the selection takes the scenario.
     pub fn takes_scenario(&self, f: &Feature, r: Option<&Rule>, s: &Scenario) -> bool {
-        self.takes(&features::merged_tags(f, r, s)).is_some()
+        self.scenario(f, r, s).is_some()
+    }
+
+    /// Every `FILE[:LINE]` names a feature file, and a scenario at that line (exit 2 otherwise,
+    /// naming the lines where its scenarios are).
+    pub fn check_locations(&self, features: &[Feature]) -> Result<(), Stop> {
+        for l in &self.locations {
+            let files: Vec<&Feature> = features.iter().filter(|f| l.is_file_of(f)).collect();
+            if files.is_empty() {
+                return Err(Stop::usage(format!(
+                    "{}: no such feature file under --features",
+                    l.shown
+                )));
+            }
+            let Some(line) = l.line else { continue };
+            if !files
+                .iter()
+                .any(|f| features::scenarios(f).any(|(_, s)| l.takes(f, s)))
+            {
+                let mut lines: Vec<usize> = files
+                    .iter()
+                    .flat_map(|f| features::scenarios(f).map(|(_, s)| s.position.line))
+                    .collect();
+                lines.sort_unstable();
+                lines.dedup();
+                let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
+                return Err(Stop::usage(format!(
+                    "{}: no scenario at line {line}; its scenarios are at lines {}",
+                    l.shown,
+                    lines.join(", ")
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -112,7 +240,7 @@ impl Plan {
 
     /// The scenario's provider if this run (or shard) selects it, skipped or not.
     pub fn planned(&self, f: &Feature, r: Option<&Rule>, s: &Scenario) -> Option<Provider> {
-        let provider = self.selection.takes(&features::merged_tags(f, r, s))?;
+        let provider = self.selection.scenario(f, r, s)?;
         let in_shard = self
             .shard
             .as_ref()
@@ -129,18 +257,10 @@ impl Plan {
         r: Option<&Rule>,
         s: &Scenario,
     ) -> bool {
-        let Some(p) = self.planned(f, r, s) else {
+        if self.planned(f, r, s).is_none() {
             return false;
-        };
-        let tags = features::merged_tags(f, r, s);
-        let reason = if !self.embedded && tags.iter().any(|t| t == MOCK_ONLY) {
-            Some(MOCK_ONLY_REASON.to_owned())
-        } else {
-            targets
-                .get(&p)
-                .and_then(|t| needs::unmet(t, &tags).or_else(|| t.authorization.skip_reason(&tags)))
-        };
-        match reason {
+        }
+        match self.skip_reason(targets, f, r, s) {
             Some(reason) => {
                 let skip = ScenarioResult::skipped(f, r, s, &reason);
                 self.skipped.lock().unwrap().push(skip);
@@ -148,6 +268,24 @@ impl Plan {
             }
             None => true,
         }
+    }
+
+    /// Why `targets` cannot run a planned scenario, if they cannot.
+    pub fn skip_reason(
+        &self,
+        targets: &std::collections::HashMap<Provider, Target>,
+        f: &Feature,
+        r: Option<&Rule>,
+        s: &Scenario,
+    ) -> Option<String> {
+        let p = self.planned(f, r, s)?;
+        let tags = features::merged_tags(f, r, s);
+        if !self.embedded && tags.iter().any(|t| t == MOCK_ONLY) {
+            return Some(MOCK_ONLY_REASON.to_owned());
+        }
+        targets
+            .get(&p)
+            .and_then(|t| needs::unmet(t, &tags).or_else(|| t.authorization.skip_reason(&tags)))
     }
 }
 

@@ -396,6 +396,12 @@ const OVERSIZED_PREFIX_BYTES: usize = 64 * 1024;
 impl Exchange {
     /// The request and response as a person reads them in a failure, secrets masked.
     pub fn excerpt(&self) -> String {
+        self.excerpt_at(None)
+    }
+
+    /// [`Exchange::excerpt`] with a JSON response body pretty-printed and centred on `pointer`
+    /// (the value a failed check names), cut to a window of lines around it.
+    pub fn excerpt_at(&self, pointer: Option<&str>) -> String {
         let mut out = String::new();
         let req = &self.request;
         let _ = writeln!(
@@ -453,15 +459,11 @@ impl Exchange {
                 let _ = writeln!(out, "          {name}: {value}");
             }
         }
-        // Masked, then cut: a secret across the cut would otherwise keep its first bytes (the
-        // masking reads a window with room for the longest secret past the cut).
+        // Masked, then cut (`json_window`): a secret across the cut cannot keep its first
+        // characters.
         let body = match serde_json::from_slice::<Value>(&resp.body) {
             Ok(v) => {
-                let mut s = secret::redact_json(&v).to_string();
-                truncate_at_char(&mut s, EXCERPT_BYTES * 4);
-                let mut s = secret::redact(&s);
-                truncate_at_char(&mut s, EXCERPT_BYTES);
-                s
+                super::excerpt::json_window(&secret::redact_json(&v), pointer).join("\n          ")
             }
             Err(_) => text_excerpt(&resp.body),
         };

@@ -6,6 +6,7 @@
 
 pub mod authorization;
 mod dialect;
+pub mod excerpt;
 mod file;
 pub mod http;
 pub mod receiver;

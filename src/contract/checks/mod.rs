@@ -11,7 +11,7 @@ pub use documented::{
     accept_ranges, ensure_allow_lists, ensure_content_type_accepted,
     ensure_documented_content_type, ensure_documented_status, essence, media_type_matches,
 };
-pub use failure::Failure;
+pub use failure::{Failure, printable};
 pub use json::{
     contains_string, ensure_pointer_equals, ensure_pointer_one_of, lookup, parse_json_string,
     values_named,
