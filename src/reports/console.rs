@@ -242,18 +242,23 @@ pub fn summary(results: &[ScenarioResult], detail: Detail, p: Palette) -> String
     );
     let environment = results.iter().filter(|r| r.environment_error).count();
     let verdict = if environment > 0 {
-        p.error(&format!(
-            "{environment} environment error(s) (exit 3, not a verdict)"
-        ))
+        p.error("ENVIRONMENT ERROR")
     } else if failed > 0 {
-        p.failed(&format!("{failed} failed"))
+        p.failed("FAILED")
     } else {
-        p.passed("all passed")
+        p.passed("PASSED")
     };
     let _ = writeln!(
         out,
-        "\nidp-conformance: {verdict}; {passed} passed, {failed} failed, {skipped} skipped"
+        "\nidp-conformance: {verdict}  {passed} passed, {failed} failed, {skipped} skipped"
     );
+    if environment > 0 {
+        let _ = writeln!(
+            out,
+            "  {environment} scenario(s) could not reach the target or obtain an authorization \
+             (exit 3: the environment, not a verdict)"
+        );
+    }
     let mut by_provider: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
     for r in results {
         let c = by_provider.entry(r.provider.as_str()).or_default();

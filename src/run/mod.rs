@@ -156,7 +156,11 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
             Palette::for_stdout(args.no_color)
         ))
     );
-    println!("reports written to {}", args.reports.display());
+    println!(
+        "ran in {:.1} s; reports written to {}",
+        started.elapsed().as_secs_f64(),
+        args.reports.display()
+    );
     if let Some(path) = &args.stats {
         let served: Vec<_> = targets.mocks.iter().map(|(p, m)| (*p, m)).collect();
         stats::RunStats::collect(ctx.schemas.names().count(), &served)
