@@ -92,6 +92,15 @@ fn quiet_prints_the_summary_only_and_verbose_every_step() {
     );
     assert!(text.contains("FAILED losgehts ›"), "{text}");
 
+    // -vv: the World of the failed step too, its secrets masked.
+    let world = common::run(
+        &[&defect[..], &["--provider", "losgehts", "-vv"]].concat(),
+        tmp.path(),
+    );
+    let text = stdout(&world);
+    assert!(text.contains("  world:\n    ConformanceWorld {"), "{text}");
+    assert!(text.contains("[REDACTED]"), "{text}");
+
     let both = common::run(&["-q", "-v"], tmp.path());
     assert_eq!(common::code(&both), 2, "{}", common::text(&both));
 }

@@ -223,6 +223,7 @@ pub fn render_steps(s: &Finished, p: Palette) -> String {
         let _ = writeln!(out, "  {mark} {}", printable(&step.text));
     }
     if s.failure.is_some() {
+        out.push('\n');
         out.push_str(&render_failure(s, p));
     }
     out
@@ -356,9 +357,14 @@ struct Running {
     finished: Finished,
 }
 
+/// How many planned scenarios the targets cannot run, so far (they count as done on the bar).
+pub type SkippedSoFar = Box<dyn Fn() -> usize + Send + Sync>;
+
 /// The writer. `planned` is how many scenarios the run (or shard) selected: the bar's length.
 pub struct Console<O: Write> {
     out: O,
+    skipped: SkippedSoFar,
+    finished: usize,
     detail: Detail,
     palette: Palette,
     progress: Progress,
@@ -370,7 +376,13 @@ pub struct Console<O: Write> {
 }
 
 impl<O: Write> Console<O> {
-    pub fn new(out: O, detail: Detail, palette: Palette, terminal: bool, planned: usize) -> Self {
+    pub fn new(
+        out: O,
+        detail: Detail,
+        palette: Palette,
+        terminal: bool,
+        (planned, skipped): (usize, SkippedSoFar),
+    ) -> Self {
         let progress = match detail {
             Detail::Quiet | Detail::Steps | Detail::World => Progress::None,
             Detail::Failures if terminal => {
@@ -395,6 +407,8 @@ impl<O: Write> Console<O> {
         };
         Self {
             out,
+            skipped,
+            finished: 0,
             detail,
             palette,
             progress,
@@ -433,9 +447,18 @@ impl<O: Write> Console<O> {
                 let block = (s.failure.is_some()).then(|| format!("\n{}", render_failure(&s, p)));
                 match &mut self.progress {
                     Progress::Bar(bar) => {
-                        bar.inc(1);
+                        self.finished += 1;
+                        let skipped = (self.skipped)();
+                        bar.set_position((self.finished + skipped) as u64);
+                        let mut said = Vec::new();
                         if self.failed > 0 {
-                            bar.set_message(format!("({} failed)", self.failed));
+                            said.push(format!("{} failed", self.failed));
+                        }
+                        if skipped > 0 {
+                            said.push(format!("{skipped} skipped"));
+                        }
+                        if !said.is_empty() {
+                            bar.set_message(format!("({})", said.join(", ")));
                         }
                         if let Some(block) = block {
                             self.emit(&block);

@@ -63,7 +63,10 @@ pub async fn scenarios(
             options.detail,
             options.palette,
             terminal,
-            planned.len(),
+            (planned.len(), {
+                let skipped = plan.skipped.clone();
+                Box::new(move || skipped.lock().unwrap().len())
+            }),
         )
     };
     let cucumber = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _>::new()

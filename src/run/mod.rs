@@ -148,19 +148,16 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     })
     .map_err(Stop::usage)?;
     let detail = Detail::new(args.quiet, args.verbose);
-    print!(
-        "{}",
-        crate::secret::redact(&console::summary(
-            &record.scenarios,
-            detail,
-            Palette::for_stdout(args.no_color)
-        ))
+    let summary = console::summary(
+        &record.scenarios,
+        detail,
+        Palette::for_stdout(args.no_color),
     );
-    println!(
-        "ran in {:.1} s; reports written to {}",
+    say(&format!(
+        "{summary}ran in {:.1} s; reports written to {}\n",
         started.elapsed().as_secs_f64(),
         args.reports.display()
-    );
+    ));
     if let Some(path) = &args.stats {
         let served: Vec<_> = targets.mocks.iter().map(|(p, m)| (*p, m)).collect();
         stats::RunStats::collect(ctx.schemas.names().count(), &served)
@@ -255,13 +252,24 @@ async fn list_plan(args: ListArgs) -> Result<ExitCode, Stop> {
             }
         }
     }
-    print!("{}", secret::redact(&out));
-    println!("{runs} to run, {skips} to skip, against {}", targets.label);
+    out.push_str(&format!(
+        "{runs} to run, {skips} to skip, against {}\n",
+        targets.label
+    ));
+    say(&out);
     if runs + skips == 0 {
         eprintln!("error: no scenario selected: check --provider, --tags, --name and FILE[:LINE]");
         return Ok(ExitCode::Usage);
     }
     Ok(ExitCode::Passed)
+}
+
+/// Writes `text` to standard output, masked; a reader that went away (`| head`) is no error.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(secret::redact(text).as_bytes());
+    let _ = out.flush();
 }
 
 /// `shard.json`: which part of the selection this shard ran.
