@@ -163,17 +163,19 @@ pub struct RunArgs {
     /// skipped, with the reason.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Where junit.xml is written [default: REPORTS/junit.xml]
-    #[arg(long, value_name = "PATH")]
+    /// Where junit.xml is written [default: REPORTS/junit.xml]. Not with --shard: merge-reports
+    /// reads each shard's reports folder.
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
     pub report_junit: Option<PathBuf>,
-    /// Where cucumber.json is written [default: REPORTS/cucumber.json]
-    #[arg(long, value_name = "PATH")]
+    /// Where cucumber.json is written [default: REPORTS/cucumber.json]. Not with --shard.
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
     pub report_cucumber: Option<PathBuf>,
     /// Where index.html is written [default: REPORTS/index.html]
     #[arg(long, value_name = "PATH")]
     pub report_html: Option<PathBuf>,
-    /// Where results.json (one record per scenario) is written [default: REPORTS/results.json]
-    #[arg(long, value_name = "PATH")]
+    /// Where results.json (one record per scenario) is written [default: REPORTS/results.json].
+    /// Not with --shard.
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
     pub report_json: Option<PathBuf>,
     /// No colours on the console.
     #[arg(long)]
