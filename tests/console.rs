@@ -290,6 +290,18 @@ fn each_report_can_be_written_to_a_path_of_its_own() {
             .unwrap()
             .contains("<testsuite")
     );
+
+    // merge-reports reads a shard's reports from its folder: they cannot go elsewhere.
+    let sharded = common::run(
+        &["--shard", "1/2", "--report-json", "elsewhere.json"],
+        &reports,
+    );
+    assert_eq!(common::code(&sharded), 2, "{}", common::text(&sharded));
+    assert!(
+        common::text(&sharded).contains("--shard"),
+        "{}",
+        common::text(&sharded)
+    );
 }
 
 #[test]
