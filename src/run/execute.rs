@@ -153,7 +153,8 @@ pub async fn scenarios(
             options.started.elapsed(),
         )),
         None if stopped_early => {
-            not_started(&mut results, planned);
+            // The run did what was asked: complete, with what never started said so.
+            interrupt::add_unreported(&mut results, planned, NOT_STARTED);
             None
         }
         None => None,
@@ -165,15 +166,5 @@ pub async fn scenarios(
     })
 }
 
-/// `--fail-fast` stopped the run: every planned scenario that never started is reported as
-/// skipped, with the reason.
-fn not_started(results: &mut Vec<ScenarioResult>, planned: Vec<ScenarioResult>) {
-    for mut p in planned {
-        if !results.iter().any(|r| r.file == p.file && r.line == p.line) {
-            p.skip_reason =
-                Some("not started: --fail-fast stopped the run after the first failure".into());
-            results.push(p);
-        }
-    }
-    results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
-}
+/// Why a scenario `--fail-fast` kept from starting is reported as skipped.
+const NOT_STARTED: &str = "not started: --fail-fast stopped the run after the first failure";

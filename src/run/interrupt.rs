@@ -167,20 +167,33 @@ pub fn mark_unfinished(
         .iter()
         .filter(|r| r.status != Status::Skipped)
         .count();
-    let reason = format!("not finished: the run was {why}");
-    for mut p in planned {
-        if !results.iter().any(|r| r.file == p.file && r.line == p.line) {
-            p.skip_reason = Some(reason.clone());
-            results.push(p);
-        }
-    }
-    results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    add_unreported(
+        results,
+        planned,
+        &format!("not finished: the run was {why}"),
+    );
     Incomplete {
         why,
         finished,
         selected,
         elapsed,
     }
+}
+
+/// Adds every planned scenario `results` does not hold (it did not finish, nor was skipped) as
+/// skipped with `reason`, and keeps `results` in file order.
+pub fn add_unreported(
+    results: &mut Vec<ScenarioResult>,
+    planned: Vec<ScenarioResult>,
+    reason: &str,
+) {
+    for mut p in planned {
+        if !results.iter().any(|r| r.file == p.file && r.line == p.line) {
+            p.skip_reason = Some(reason.to_owned());
+            results.push(p);
+        }
+    }
+    results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
 }
 
 #[cfg(test)]
