@@ -351,6 +351,45 @@ mod tests {
     }
 
     #[test]
+    fn a_location_is_a_feature_file_with_an_optional_line() {
+        let l: Location = "./features/p/f.feature:12".parse().unwrap();
+        assert_eq!(
+            (l.path.as_path(), l.line),
+            (Path::new("features/p/f.feature"), Some(12))
+        );
+        let whole: Location = "f.feature".parse().unwrap();
+        assert_eq!(whole.line, None);
+        assert!("f.feature:0".parse::<Location>().is_err());
+        assert!("notes.txt:3".parse::<Location>().is_err());
+    }
+
+    #[test]
+    fn a_line_selects_the_scenario_it_falls_in() {
+        let mut f = feature(
+            "@p\nFeature: f\n\n  Scenario: one\n    Given a\n    Then b\n\n  Scenario Outline: two <x>\n    Given <x>\n\n    Examples:\n      | x |\n      | 1 |\n      | 2 |\n",
+        );
+        f.path = Some(PathBuf::from("features/p/f.feature"));
+        let f = cucumber::feature::Ext::expand_examples(f).unwrap();
+        let names = |line: usize| -> Vec<&str> {
+            let l: Location = format!("p/f.feature:{line}").parse().unwrap();
+            f.scenarios
+                .iter()
+                .filter(|s| l.takes(&f, s))
+                .map(|s| s.name.as_str())
+                .collect()
+        };
+        assert_eq!(names(4), ["one"], "the scenario's line");
+        assert_eq!(names(6), ["one"], "a step's line");
+        assert_eq!(names(14), ["two 2"], "an Examples row");
+        assert_eq!(
+            names(9),
+            ["two 1", "two 2"],
+            "the outline's step: every row"
+        );
+        assert!(names(2).is_empty());
+    }
+
+    #[test]
     fn a_selection_takes_its_providers_and_tags() {
         let sel = Selection::parse(&["losgehts".into()], Some("@rfc6749")).unwrap();
         let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
