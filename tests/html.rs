@@ -278,7 +278,8 @@ fn the_report_renders_in_headless_chromium_with_its_failure_details() {
         "Why it failed",
         "\"expires_in\" is a required property",
         "Request and response (secrets masked)",
-        "\"access_token\":\"[REDACTED]\"",
+        // The answer pretty-printed around the failing field.
+        "\"access_token\": \"[REDACTED]\"",
         "href=\"#schema-losgehts-token-response\"",
     ] {
         assert!(dom.contains(evidence), "the page lacks {evidence}");

@@ -305,13 +305,13 @@ pub fn summary(results: &[ScenarioResult], detail: Detail, p: Palette) -> String
     if !retried.is_empty() {
         let _ = writeln!(
             out,
-            "\nPassed after re-sending a request (transport errors only; no check is retried):"
+            "\nRe-sent requests (transport errors only; no check is retried):"
         );
         for r in retried {
             let _ = writeln!(
                 out,
-                "  {}:{}  {} › {}: {} re-send(s)",
-                r.file, r.line, r.provider, r.scenario, r.retries
+                "  PASSED after {} re-sent request(s): {}:{}  {} › {}",
+                r.retries, r.file, r.line, r.provider, r.scenario
             );
         }
     }
@@ -699,8 +699,11 @@ mod tests {
             steps: Vec::new(),
             warnings: Vec::new(),
         };
+        let mut retried = result("passes after a blip", Status::Passed, None);
+        retried.retries = 2;
         let results = [
             result("passes", Status::Passed, None),
+            retried,
             result("fails here", Status::Failed, None),
             result("skipped one", Status::Skipped, Some("needs the mock")),
             result("skipped two", Status::Skipped, Some("needs the mock")),
