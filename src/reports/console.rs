@@ -357,12 +357,16 @@ struct Running {
     finished: Finished,
 }
 
+/// Marks on one line of the progress line (not a terminal), followed by the count so far.
+const MARKS_PER_LINE: usize = 80;
+
 /// How many planned scenarios the targets cannot run, so far (they count as done on the bar).
 pub type SkippedSoFar = Box<dyn Fn() -> usize + Send + Sync>;
 
 /// The writer. `planned` is how many scenarios the run (or shard) selected: the bar's length.
 pub struct Console<O: Write> {
     out: O,
+    planned: usize,
     skipped: SkippedSoFar,
     finished: usize,
     detail: Detail,
@@ -407,6 +411,7 @@ impl<O: Write> Console<O> {
         };
         Self {
             out,
+            planned,
             skipped,
             finished: 0,
             detail,
@@ -471,8 +476,11 @@ impl<O: Write> Console<O> {
                             (Some(_), false) => p.failed("F"),
                         };
                         *written += 1;
-                        let wrap = if *written % 80 == 0 { "\n" } else { "" };
-                        let _ = write!(self.out, "{mark}{wrap}");
+                        let _ = write!(self.out, "{mark}");
+                        if *written % MARKS_PER_LINE == 0 {
+                            let runs = self.planned.saturating_sub((self.skipped)());
+                            let _ = writeln!(self.out, " {written}/{runs}");
+                        }
                         self.waiting.extend(block);
                     }
                     Progress::None => {}
@@ -489,8 +497,9 @@ impl<O: Write> Console<O> {
         }
         match &self.progress {
             Progress::Bar(bar) => bar.finish_and_clear(),
-            Progress::Line { written } if *written % 80 != 0 => {
-                let _ = writeln!(self.out);
+            Progress::Line { written } if *written % MARKS_PER_LINE != 0 => {
+                let runs = self.planned.saturating_sub((self.skipped)());
+                let _ = writeln!(self.out, " {written}/{runs}");
             }
             _ => {}
         }
