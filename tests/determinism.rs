@@ -28,8 +28,7 @@ fn verdict(args: &[String]) -> Verdict {
         "exit {code}:\n{}",
         common::text(&out)
     );
-    let text = std::fs::read_to_string(tmp.path().join("results.json")).unwrap();
-    let results: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let results = common::raw_results(tmp.path());
     let scenarios = results
         .iter()
         .map(|r| {

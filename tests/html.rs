@@ -18,6 +18,7 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"st-[a-z0-9]{24}", "st-[STATE]"),
         (r"\b\d+(\.\d)? (ms|s)\b", "[TIME]"),
+        (r"\d{4}-\d\d-\d\dT[\d:.]+Z", "[START]"),
         (
             r"idp-conformance \d+\.\d+\.\d+",
             "idp-conformance [VERSION]",

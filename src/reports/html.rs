@@ -67,6 +67,12 @@ pub struct Page {
     pub tool: &'static str,
     pub target: Option<String>,
     pub duration: Option<String>,
+    /// When the run started (RFC 3339, UTC).
+    pub started: Option<String>,
+    /// Each provider's base URL, credentials removed.
+    pub base_urls: Vec<(String, String)>,
+    /// What the verdicts must be read with: an interrupted run, TLS verification off.
+    pub notices: Vec<String>,
     pub totals: Counts,
     pub summary: Vec<ProviderSummary>,
     pub providers: Vec<ProviderView>,
@@ -212,8 +218,8 @@ pub struct Sources<'a> {
     pub schemas: Vec<(String, serde_json::Value)>,
     /// The run's results; `None` renders the documentation alone.
     pub results: Option<&'a [ScenarioResult]>,
-    pub target: Option<&'a str>,
-    pub duration_ms: Option<u64>,
+    /// The run: target, start, duration, base URLs; `None` for the documentation.
+    pub run: Option<&'a super::RunInfo>,
     pub diff: Option<Diff>,
 }
 
@@ -228,8 +234,7 @@ pub fn run_page(
         features,
         schemas: read_schemas(schemas)?,
         results: Some(&record.scenarios),
-        target: Some(&record.target),
-        duration_ms: Some(record.duration_ms),
+        run: Some(&record.run),
         diff,
     })
 }
@@ -249,6 +254,9 @@ impl Page {
             tool: concat!("idp-conformance ", env!("CARGO_PKG_VERSION")),
             target: None,
             duration: None,
+            started: None,
+            base_urls: Vec::new(),
+            notices: Vec::new(),
             totals: Counts::default(),
             summary: Vec::new(),
             providers: Vec::new(),
@@ -488,8 +496,17 @@ fn build(sources: Sources<'_>) -> Page {
         },
         mode: if run { "run" } else { "docs" },
         tool: concat!("idp-conformance ", env!("CARGO_PKG_VERSION")),
-        target: sources.target.map(str::to_owned),
-        duration: sources.duration_ms.map(duration_text),
+        target: sources.run.map(|r| r.target.clone()),
+        duration: sources.run.map(|r| duration_text(r.duration_ms)),
+        started: sources.run.map(|r| r.started_at.clone()),
+        base_urls: sources
+            .run
+            .map(|r| r.base_urls.clone().into_iter().collect())
+            .unwrap_or_default(),
+        notices: sources
+            .run
+            .map(|r| r.incomplete.iter().chain(&r.warning).cloned().collect())
+            .unwrap_or_default(),
         totals,
         summary,
         providers,

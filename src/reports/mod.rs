@@ -5,10 +5,11 @@
 
 mod collector;
 pub mod commands;
+pub mod cucumber_json;
 pub mod diff;
 pub mod failure_view;
 pub mod html;
-mod junit;
+pub mod junit;
 pub mod merge;
 pub mod run_record;
 pub mod shape;
@@ -16,13 +17,14 @@ mod summary;
 pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
-pub use junit::junit_from_results;
-pub use run_record::RunRecord;
+pub use run_record::{RunInfo, RunRecord};
 pub use shape::ShapeLog;
-pub use summary::{console_summary, markdown_summary, with_banner};
+#[cfg(test)]
+pub use summary::with_banner;
+pub use summary::{console_summary, markdown_summary};
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::secret;
@@ -169,23 +171,48 @@ impl Folder {
     }
 }
 
+/// Where each report of a run goes: by default `DIR/junit.xml`, `DIR/cucumber.json`, ...;
+/// each can be put elsewhere (a CI tool that reads `junit.xml` from a fixed place).
+#[derive(Clone, Debug)]
+pub struct ReportPaths {
+    pub junit: PathBuf,
+    pub cucumber: PathBuf,
+    pub summary: PathBuf,
+    pub results: PathBuf,
+    pub run: PathBuf,
+    pub html: PathBuf,
+    pub diff: PathBuf,
+}
+
+impl ReportPaths {
+    /// Every report in `dir`, under its usual name.
+    pub fn in_folder(dir: &Path) -> Self {
+        Self {
+            junit: dir.join("junit.xml"),
+            cucumber: dir.join("cucumber.json"),
+            summary: dir.join("summary.md"),
+            results: dir.join("results.json"),
+            run: dir.join(run_record::RUN_FILE),
+            html: dir.join("index.html"),
+            diff: dir.join("diff.md"),
+        }
+    }
+}
+
 /// What the report stage of a run needs.
 pub struct RunReports<'a> {
+    /// The reports folder (named in the console's last line).
     pub dir: &'a Path,
+    pub paths: ReportPaths,
     /// Every feature (the page documents them all, run or not).
     pub features: &'a [cucumber::gherkin::Feature],
     pub schemas: &'a Path,
+    /// The run: its verdicts, shapes, and when, with what, against what (`record.run`: an
+    /// interruption and the TLS warning too, which every report shows).
     pub record: &'a RunRecord,
-    pub label: &'a str,
     /// cucumber's JSON report; none for an interrupted run (cucumber's writer writes only when
     /// every scenario has finished), whose old `cucumber.json` is removed.
     pub cucumber_json: Option<&'a str>,
-    /// An interrupted run's banner, on `junit.xml` and `summary.md`.
-    pub banner: Option<String>,
-    /// What every report says beside the verdicts (TLS verification off): a property of each
-    /// `junit.xml` suite, the head of each `cucumber.json` feature's description (the others
-    /// carry it in the target label and in each result).
-    pub warning: Option<&'a str>,
     /// `--baseline`: the earlier run and where it was read from; `diff.md` and the page's
     /// section say what changed since.
     pub baseline: Option<(&'a RunRecord, &'a Path)>,
@@ -195,99 +222,80 @@ pub struct RunReports<'a> {
 /// the run record `run.json`, `index.html`, and with a baseline `diff.md`; then prints the
 /// console summary. Each is written redacted and atomically; the error names the report.
 pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
-    let results = &r.record.scenarios;
-    let write = |name: &str, contents: &str| {
-        write_report(r.dir, name, contents)
-            .map_err(|e| format!("cannot write {}/{name}: {e}", r.dir.display()))
+    let record = r.record;
+    let results = &record.scenarios;
+    let write = |path: &Path, contents: &str| {
+        write_file(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     let diff = r
         .baseline
-        .map(|(b, path)| diff::compare(b, &path.display().to_string(), r.record, "this run"));
-    let mut summary = markdown_summary(results, r.label);
-    if let Some(banner) = &r.banner {
-        summary = with_banner(&summary, banner);
-    }
-    write(
-        "junit.xml",
-        &junit_from_results(results, r.banner.as_deref(), r.warning),
-    )?;
+        .map(|(b, path)| diff::compare(b, &path.display().to_string(), record, "this run"));
+    write(&r.paths.junit, &junit::junit(record))?;
     match r
         .cucumber_json
-        .and_then(|j| masked_cucumber_json(j, r.warning))
+        .and_then(|j| cucumber_json::report(j, record, r.features))
     {
-        Some(json) => write("cucumber.json", &json)?,
+        Some(json) => write(&r.paths.cucumber, &json)?,
         None => {
-            let _ = std::fs::remove_file(r.dir.join("cucumber.json"));
+            let _ = std::fs::remove_file(&r.paths.cucumber);
         }
     }
-    write("summary.md", &summary)?;
+    write(&r.paths.summary, &markdown_summary(record))?;
+    write(&r.paths.results, &results_json(record))?;
     write(
-        "results.json",
-        &serde_json::to_string_pretty(results).unwrap_or_default(),
+        &r.paths.run,
+        &serde_json::to_string_pretty(record).unwrap_or_default(),
     )?;
-    write(
-        run_record::RUN_FILE,
-        &serde_json::to_string_pretty(r.record).unwrap_or_default(),
-    )?;
-    let page = html::run_page(r.features, r.schemas, r.record, diff.clone())?;
-    write("index.html", &page)?;
+    let page = html::run_page(r.features, r.schemas, record, diff.clone())?;
+    write(&r.paths.html, &page)?;
     if let Some(diff) = &diff {
-        write("diff.md", &diff::markdown(diff)?)?;
+        write(&r.paths.diff, &diff::markdown(diff)?)?;
     }
     print!("{}", secret::redact(&console_summary(results)));
     println!("reports written to {}", r.dir.display());
     Ok(())
 }
 
+/// `results.json`: the run (`run`: when, with what, against what) and every scenario's result
+/// (`scenarios`).
+pub fn results_json(record: &RunRecord) -> String {
+    #[derive(serde::Serialize)]
+    struct Results<'a> {
+        run: &'a RunInfo,
+        scenarios: &'a [ScenarioResult],
+    }
+    serde_json::to_string_pretty(&Results {
+        run: &record.run,
+        scenarios: &record.scenarios,
+    })
+    .unwrap_or_default()
+}
+
 /// Writes `contents` to `dir/name` through a temporary file and a rename, so a report is never
-/// half-written. The contents are written as they come: a report is built from values masked
-/// before it was serialized (`ScenarioResult::remask`, [`mask_strings`]); masking the
+/// half-written (see [`write_file`]).
+pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
+    write_file(&dir.join(name), contents)
+}
+
+/// Writes `contents` to `path` through a temporary file beside it and a rename, so a report is
+/// never half-written. The contents are written as they come: a report is built from values
+/// masked before it was serialized (`ScenarioResult::remask`, [`mask_strings`]); masking the
 /// serialized text would mask the report's own syntax wherever a server made a word of it a
 /// secret (`"passed"`, `false`, `testcase`).
-pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
+pub fn write_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".to_owned());
     std::fs::create_dir_all(dir)?;
     // This process's own temporary name: two writers never share one.
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, dir.join(name))
-}
-
-/// cucumber's JSON report with the strings a provider can have put text in masked (its structure
-/// untouched), each feature's description opening with `warning`: cucumber's writer serialized
-/// it, so it is parsed back and those strings masked again. A text that is not JSON is not
-/// written at all.
-pub fn masked_cucumber_json(text: &str, warning: Option<&str>) -> Option<String> {
-    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-    mask_provided(&mut value);
-    if let (Some(warning), Some(features)) = (warning, value.as_array_mut()) {
-        for feature in features.iter_mut().filter_map(|f| f.as_object_mut()) {
-            let description = feature
-                .get("description")
-                .and_then(|d| d.as_str())
-                .unwrap_or_default();
-            let description = format!("{warning}\n\n{description}");
-            feature.insert("description".into(), description.into());
-        }
-    }
-    serde_json::to_string(&value).ok()
-}
-
-/// Masks the strings of cucumber's JSON a provider can have put text in: step errors and
-/// logs (the names, keywords and descriptions come from the feature files).
-fn mask_provided(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_provided),
-        serde_json::Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if matches!(key.as_str(), "error_message" | "output" | "data") {
-                    mask_strings(v);
-                } else {
-                    mask_provided(v);
-                }
-            }
-        }
-        _ => {}
-    }
+    std::fs::rename(&tmp, path)
 }
 
 /// Masks every string value of `value` (keys and the other values are the report's own).

@@ -60,6 +60,30 @@ impl ShapeLog {
     }
 }
 
+/// Shapes of several runs of one suite (the shards of a run) as one run's: per provider,
+/// endpoint and status, every pointer with the kinds any of them saw there, sorted as
+/// [`ShapeLog::shapes`] sorts them.
+pub fn merge(shapes: impl IntoIterator<Item = EndpointShape>) -> Vec<EndpointShape> {
+    let mut log: BTreeMap<Key, Kinds> = BTreeMap::new();
+    for s in shapes {
+        let fields = log.entry((s.provider, s.endpoint, s.status)).or_default();
+        for (pointer, kinds) in s.fields {
+            fields
+                .entry(pointer)
+                .or_default()
+                .extend(kinds.split('|').map(|k| Cow::Owned(k.to_owned())));
+        }
+    }
+    log.into_iter()
+        .map(|((provider, endpoint, status), fields)| EndpointShape {
+            provider,
+            endpoint,
+            status,
+            fields: fields.iter().map(|(p, k)| (p.clone(), merged(k))).collect(),
+        })
+        .collect()
+}
+
 /// The kinds seen at one pointer, joined by `|`. A string format is claimed only when every
 /// string seen there had that one format; otherwise the strings count as plain `string`.
 fn merged(kinds: &BTreeSet<Cow<'static, str>>) -> String {

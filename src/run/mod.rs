@@ -43,6 +43,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
 
 async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let started = std::time::Instant::now();
+    let started_at = std::time::SystemTime::now();
     let selection = select::Selection::parse(&args.provider, args.tags.as_deref())?;
 
     let baseline = match &args.baseline {
@@ -85,6 +86,11 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         .map(|t| (t.provider, t.base_url.clone()))
         .collect();
     let reachable = setup::reachable(targets.http.clone(), remote, retry);
+    let base_urls: Vec<_> = targets
+        .targets
+        .iter()
+        .map(|t| (t.provider.name(), t.base_url.clone()))
+        .collect();
     let ctx = world::install(RunContext {
         http: targets.http,
         schemas: contract.schemas,
@@ -135,27 +141,26 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         r.remask();
         r.warnings.extend(targets.warning.clone());
     }
-    let record = RunRecord::new(
-        &label,
-        started.elapsed().as_millis() as u64,
-        results,
-        ctx.shapes.shapes(),
-    );
+    let mut run = reports::RunInfo::new(&label, started_at, started.elapsed().as_millis() as u64);
+    for (provider, url) in &base_urls {
+        run.add_base_url(provider, url);
+    }
+    run.warning = targets.warning.clone();
+    run.incomplete = executed
+        .incomplete
+        .as_ref()
+        .map(interrupt::Incomplete::banner);
+    let record = RunRecord::new(run, results, ctx.shapes.shapes());
     if let Some((s, in_shard, selected)) = shard {
         write_shard_manifest(&args.reports, s, in_shard, selected, &label)?;
     }
     reports::write_run(reports::RunReports {
         dir: &args.reports,
+        paths: reports::ReportPaths::in_folder(&args.reports),
         features: &contract.features,
         schemas: &args.schemas,
         record: &record,
-        label: &label,
         cucumber_json: executed.cucumber_json.as_deref(),
-        banner: executed
-            .incomplete
-            .as_ref()
-            .map(interrupt::Incomplete::banner),
-        warning: targets.warning.as_deref(),
         baseline: baseline.as_ref().zip(args.baseline.as_deref()),
     })
     .map_err(Stop::usage)?;
