@@ -148,7 +148,7 @@ fn merge(args: &MergeArgs) -> Result<ExitCode, String> {
         features: &features,
         schemas: &args.schemas,
         record: &record,
-        cucumber_json: cucumber.as_deref(),
+        cucumber_json: cucumber.map(reports::CucumberJson::Ready),
         baseline: None,
     })?;
     println!("merged {total} shards into {}", args.reports.display());
@@ -184,7 +184,7 @@ fn joined(parts: &[Part]) -> RunRecord {
         .max();
     let mut run = RunInfo {
         tool: first.tool.clone(),
-        target: target.to_owned(),
+        target: format!("{target} ({} shards merged)", parts.len()),
         started_at: first.started_at.clone(),
         duration_ms: parts
             .iter()

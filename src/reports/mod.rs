@@ -199,6 +199,15 @@ impl ReportPaths {
     }
 }
 
+/// The source of `cucumber.json`.
+pub enum CucumberJson<'a> {
+    /// As cucumber's JSON writer wrote it: restructured and masked here
+    /// ([`cucumber_json::report`]).
+    FromCucumber(&'a str),
+    /// Already in its final form (the shards' reports, merged).
+    Ready(String),
+}
+
 /// What the report stage of a run needs.
 pub struct RunReports<'a> {
     /// The reports folder (named in the console's last line).
@@ -212,7 +221,7 @@ pub struct RunReports<'a> {
     pub record: &'a RunRecord,
     /// cucumber's JSON report; none for an interrupted run (cucumber's writer writes only when
     /// every scenario has finished), whose old `cucumber.json` is removed.
-    pub cucumber_json: Option<&'a str>,
+    pub cucumber_json: Option<CucumberJson<'a>>,
     /// `--baseline`: the earlier run and where it was read from; `diff.md` and the page's
     /// section say what changed since.
     pub baseline: Option<(&'a RunRecord, &'a Path)>,
@@ -231,10 +240,11 @@ pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
         .baseline
         .map(|(b, path)| diff::compare(b, &path.display().to_string(), record, "this run"));
     write(&r.paths.junit, &junit::junit(record))?;
-    match r
-        .cucumber_json
-        .and_then(|j| cucumber_json::report(j, record, r.features))
-    {
+    let cucumber = r.cucumber_json.and_then(|j| match j {
+        CucumberJson::FromCucumber(raw) => cucumber_json::report(raw, record, r.features),
+        CucumberJson::Ready(json) => Some(json),
+    });
+    match cucumber {
         Some(json) => write(&r.paths.cucumber, &json)?,
         None => {
             let _ = std::fs::remove_file(&r.paths.cucumber);

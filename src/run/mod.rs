@@ -160,7 +160,10 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         features: &contract.features,
         schemas: &args.schemas,
         record: &record,
-        cucumber_json: executed.cucumber_json.as_deref(),
+        cucumber_json: executed
+            .cucumber_json
+            .as_deref()
+            .map(reports::CucumberJson::FromCucumber),
         baseline: baseline.as_ref().zip(args.baseline.as_deref()),
     })
     .map_err(Stop::usage)?;
