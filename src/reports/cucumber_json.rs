@@ -27,16 +27,21 @@ pub fn report(text: &str, record: &RunRecord, features: &[gherkin::Feature]) -> 
     let Value::Array(mut items) = value else {
         return None;
     };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = cwd.to_str().unwrap_or_default();
     let started: BTreeMap<(&str, usize), &str> = record
         .scenarios
         .iter()
-        .filter_map(|r| Some(((r.file.as_str(), r.line), r.started_at.as_deref()?)))
+        .filter_map(|r| {
+            let at = r.started_at.as_deref()?;
+            Some(((trim_path(&r.file, cwd), r.line), at))
+        })
         .collect();
     let backgrounds: BTreeMap<String, &gherkin::Background> = features
         .iter()
         .filter_map(|f| {
             let path = f.path.as_ref()?.to_str()?;
-            Some((trim_path(path).to_owned(), f.background.as_ref()?))
+            Some((trim_path(path, cwd).to_owned(), f.background.as_ref()?))
         })
         .collect();
     for feature in &mut items {
@@ -69,10 +74,7 @@ pub fn report(text: &str, record: &RunRecord, features: &[gherkin::Feature]) -> 
                     map.remove("id");
                     map.remove("tags");
                 }
-            } else if let Some(at) = started
-                .iter()
-                .find_map(|((file, l), at)| (*l == line && trim_path(file) == uri).then_some(*at))
-            {
+            } else if let Some(at) = started.get(&(uri.as_str(), line)) {
                 element["start_timestamp"] = (*at).into();
             }
         }
@@ -161,10 +163,8 @@ fn at_tags(value: &mut Value) {
     }
 }
 
-/// The feature path as cucumber's writer gives it (relative to the working folder).
-fn trim_path(path: &str) -> &str {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let cwd = cwd.to_str().unwrap_or_default();
+/// The feature path as cucumber's writer gives it (relative to the working folder `cwd`).
+fn trim_path<'a>(path: &'a str, cwd: &str) -> &'a str {
     path.strip_prefix(cwd)
         .map(|p| p.trim_start_matches('/'))
         .unwrap_or(path)

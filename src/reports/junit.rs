@@ -33,8 +33,8 @@ pub fn junit(record: &RunRecord) -> String {
         .unwrap_or_else(|e| format!("<!-- junit.xml could not be serialized: {e} -->\n"))
 }
 
-/// The run as a `quick_junit::Report` (also what `merge-reports` would read back).
-pub fn report(record: &RunRecord) -> Report {
+/// The run as a `quick_junit::Report`.
+fn report(record: &RunRecord) -> Report {
     let mut by_file: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
     for r in &record.scenarios {
         by_file.entry(r.file.as_str()).or_default().push(r);
