@@ -239,6 +239,12 @@ pub struct MergeArgs {
     /// Folder the merged reports are written to.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub reports: PathBuf,
+    /// Folder of *.feature files the shards ran (index.html documents them).
+    #[arg(long, value_name = "DIR", default_value = "features")]
+    pub features: PathBuf,
+    /// Folder of JSON Schemas the shards checked against (embedded in index.html).
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub schemas: PathBuf,
 }
 
 #[derive(Debug, Args)]

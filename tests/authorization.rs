@@ -298,7 +298,11 @@ fn a_target_without_a_way_to_authorize_skips_what_needs_one_and_says_why() {
         "{summary}"
     );
     // The CI job summary: the verdict, and the skips grouped by reason.
-    insta::with_settings!({filters => vec![(r"Target: .*target\.toml", "Target: [TARGET]")]}, {
+    insta::with_settings!({filters => vec![
+        (r"Target: .*target\.toml", "Target: [TARGET]"),
+        (r"Started \S+ · [\d.]+ s · idp-conformance \S+", "Started [TIME] · [DURATION] · idp-conformance [VERSION]"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+    ]}, {
         insta::assert_snapshot!("summary_with_skips", summary);
     });
 }

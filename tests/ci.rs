@@ -25,6 +25,55 @@ fn keys(reports: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Every report an unsharded run writes.
+const REPORTS: [&str; 6] = [
+    "junit.xml",
+    "cucumber.json",
+    "summary.md",
+    "results.json",
+    "run.json",
+    "index.html",
+];
+
+/// `dir/name` with what differs between two runs of the same suite left out: times, start
+/// times, durations, the mocks' ports, and the merged run's label.
+fn same_run(dir: &Path, name: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(name))
+        .unwrap_or_else(|e| panic!("{}/{name}: {e}", dir.display()));
+    let text = if name.ends_with(".json") {
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        without_timings(&mut value);
+        serde_json::to_string_pretty(&value).unwrap()
+    } else {
+        text
+    };
+    let rules = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)", "[START]"),
+        (r#"time="[\d.]+""#, "time=\"[TIME]\""),
+        (r"\b\d+(\.\d+)? (ms|s)\b", "[TIME]"),
+        (r" \(3 shards merged\)", ""),
+    ];
+    rules.iter().fold(text, |text, (pattern, with)| {
+        regex::Regex::new(pattern)
+            .unwrap()
+            .replace_all(&text, *with)
+            .into_owned()
+    })
+}
+
+/// Removes the JSON members that hold a duration.
+fn without_timings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|k, _| !matches!(k.as_str(), "duration_ms" | "duration"));
+            map.values_mut().for_each(without_timings);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(without_timings),
+        _ => {}
+    }
+}
+
 #[test]
 fn shards_run_every_scenario_once_and_merge_into_one_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -75,6 +124,24 @@ fn shards_run_every_scenario_once_and_merge_into_one_run() {
         serde_json::from_str(&std::fs::read_to_string(merged.join("cucumber.json")).unwrap())
             .unwrap();
     assert!(cucumber.as_array().is_some_and(|a| a.len() >= 10));
+    // The merged reports are the unsharded run's, up to timings (and the mocks' ports, and the
+    // label saying the shards were merged).
+    for name in REPORTS {
+        let (a, b) = (same_run(&whole, name), same_run(&merged, name));
+        if a != b {
+            let line = a
+                .lines()
+                .zip(b.lines())
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            panic!(
+                "merged {name} differs from the unsharded run's at line {}:\n  unsharded: {}\n  merged:    {}",
+                line + 1,
+                a.lines().nth(line).unwrap_or_default(),
+                b.lines().nth(line).unwrap_or_default()
+            );
+        }
+    }
 
     // An incomplete or doubled set of shards is refused, naming the problem.
     let out = merge(&[&dirs[0], &dirs[2]], &tmp.path().join("m2"));

@@ -8,6 +8,10 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"st-[a-z0-9]{24}", "st-[STATE]"),
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
+        (
+            r"Started \S+ · [\d.]+ s · idp-conformance \S+",
+            "Started [TIME] · [DURATION] · idp-conformance [VERSION]",
+        ),
     ]
 }
 

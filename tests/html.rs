@@ -18,6 +18,7 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"st-[a-z0-9]{24}", "st-[STATE]"),
         (r"\b\d+(\.\d)? (ms|s)\b", "[TIME]"),
+        (r"\d{4}-\d\d-\d\dT[\d:.]+Z", "[START]"),
         (
             r"idp-conformance \d+\.\d+\.\d+",
             "idp-conformance [VERSION]",
@@ -285,22 +286,95 @@ fn the_report_renders_in_headless_chromium_with_its_failure_details() {
         assert!(dom.contains(evidence), "the page lacks {evidence}");
     }
 
-    // A screenshot of the failures for people to look at (reports/ is not committed).
-    let shot = common::root().join("reports/index-failures.png");
-    let _ = std::fs::remove_file(&shot);
-    headless(
-        &browser,
-        &tmp.path().join("profile-shot"),
-        &[
-            "--window-size=1400,2000",
-            &format!("--screenshot={}", shot.display()),
-        ],
-        &url,
-    );
-    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    // The failure index opens the page, each entry linking to its scenario.
+    let index = dom
+        .split("<section class=\"failure-index\" id=\"failures\">")
+        .nth(1)
+        .expect("a failure index")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert_eq!(index.matches("<li>").count(), failed, "{index}");
     assert!(
-        size > 30_000,
-        "the screenshot is missing or blank ({size} bytes)"
+        index.contains("the body has no value at /expires_in"),
+        "{index}"
+    );
+    assert!(
+        dom.find("class=\"failure-index\"") < dom.find("<section class=\"provider\""),
+        "the failure index comes before the features"
+    );
+    // The sidebar follows the filter: only the features with a failure are listed, marked.
+    let toc = dom.split("<nav class=\"toc\">").nth(1).unwrap();
+    let toc = toc.split("</nav>").next().unwrap();
+    let listed: Vec<&str> = toc
+        .split("<li class=\"toc-feature")
+        .skip(1)
+        .filter(|li| !li.split('>').next().unwrap().contains(" hidden"))
+        .collect();
+    assert!(
+        !listed.is_empty() && listed.iter().all(|li| li.starts_with(" failed")),
+        "the sidebar lists the failing features alone: {listed:#?}"
+    );
+
+    // The search box: a query in the URL shows the scenarios whose text holds it.
+    let search = format!(
+        "file://{}#q=expires_in",
+        reports.join("index.html").display()
+    );
+    let (dom, console) = dom_and_console(&browser, &tmp.path().join("profile-q"), &search);
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let shown: Vec<&str> = dom
+        .split("<div class=\"scenario ")
+        .skip(1)
+        .filter(|s| !s.split('>').next().unwrap().contains(" hidden"))
+        .collect();
+    assert!(
+        !shown.is_empty() && shown.len() < 20,
+        "{} scenarios match expires_in",
+        shown.len()
+    );
+    assert!(
+        shown
+            .iter()
+            .all(|s| s.to_lowercase().contains("expires_in"))
+    );
+
+    // Screenshots for people to look at (reports/ is not committed): the failures, and the
+    // whole page at desktop and phone widths; at a phone's width the page fits without
+    // scrolling sideways.
+    for (name, size, hash) in [
+        ("index-failures.png", "1400,2000", "#status=failed"),
+        ("index-desktop.png", "1400,1000", ""),
+        ("index-phone.png", "390,844", ""),
+    ] {
+        let url = format!("file://{}{hash}", reports.join("index.html").display());
+        let shot = common::root().join("reports").join(name);
+        let _ = std::fs::remove_file(&shot);
+        headless(
+            &browser,
+            &tmp.path().join(format!("profile-{name}")),
+            &[
+                &format!("--window-size={size}"),
+                &format!("--screenshot={}", shot.display()),
+            ],
+            &url,
+        );
+        let bytes = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+        assert!(
+            bytes > 30_000,
+            "the screenshot {name} is missing or blank ({bytes} bytes)"
+        );
+    }
+    let phone = format!("file://{}", reports.join("index.html").display());
+    let (dom, _) = headless(
+        &browser,
+        &tmp.path().join("profile-phone-dom"),
+        &["--window-size=390,844", "--dump-dom"],
+        &phone,
+    );
+    assert!(
+        dom.contains("data-fits=\"true\""),
+        "the page scrolls sideways at a phone's width"
     );
 }
 

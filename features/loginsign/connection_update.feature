@@ -1,4 +1,4 @@
-@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection
+@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @serial
 Feature: LoginSign's developer portal updates a user's connection and syncs the user's e-mail
   The LoginSign API Reference (loginsign.com), "PATCH /api/developer/applications/:appId/users/:connectionId:
   Update user connection": "Body: optional isForwarding (boolean) and/or appEmail (string email).
@@ -8,7 +8,9 @@ Feature: LoginSign's developer portal updates a user's connection and syncs the 
 
   The scenarios change the connection of the user the harness signs in, and that user's primary
   e-mail (to a fresh address at example.com): they are tagged @changes-connection, so a run against
-  a shared staging user can leave them out (--tags "not @changes-connection").
+  a shared staging user can leave them out (--tags "not @changes-connection"). They run alone
+  and in this order (@serial): an answer shows the appEmail an earlier update stored (null before
+  any), so run concurrently, the shape of the answers would depend on which update came first.
 
   Interpretations:
   - The bodies are JSON. The document names no answer and no status: an update succeeds with 200

@@ -40,6 +40,9 @@ pub struct ScenarioResult {
     /// Why the scenario did not run.
     pub skip_reason: Option<String>,
     pub duration_ms: u64,
+    /// When the scenario started, RFC 3339 in UTC; none for one that did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
     /// How many requests were re-sent after a transport error (`--retries`; a failed check is
     /// never retried).
     pub retries: usize,
@@ -102,6 +105,7 @@ impl ScenarioResult {
             environment_error: false,
             skip_reason: Some(reason.to_owned()),
             duration_ms: 0,
+            started_at: None,
             retries: 0,
             steps: Vec::new(),
             warnings: Vec::new(),
@@ -222,6 +226,7 @@ impl Collector {
                         .duration_since(done.started)
                         .map(|d| d.as_millis() as u64)
                         .unwrap_or(0);
+                    done.result.started_at = Some(super::run_record::rfc3339(done.started));
                     let mut outcome = self.outcome.lock().unwrap();
                     // A retried scenario's last attempt replaces its earlier one.
                     let (file, line) = (&done.result.file, done.result.line);

@@ -77,8 +77,7 @@ fn write(args: &DocsArgs) -> Result<String, String> {
         features: &features,
         schemas: html::read_schemas(&args.schemas)?,
         results: None,
-        target: None,
-        duration_ms: None,
+        run: None,
         diff: None,
     })?;
     let dir = args

@@ -707,6 +707,7 @@ mod tests {
             retries: 0,
             steps: Vec::new(),
             warnings: Vec::new(),
+            started_at: None,
         };
         let mut retried = result("passes after a blip", Status::Passed, None);
         retried.retries = 2;

@@ -143,8 +143,8 @@ fn info(record: &RunRecord, file: &str) -> RunInfo {
     let count = |s: Status| record.scenarios.iter().filter(|r| r.status == s).count();
     RunInfo {
         file: file.to_owned(),
-        target: record.target.clone(),
-        tool: record.tool.clone(),
+        target: record.run.target.clone(),
+        tool: record.run.tool.clone(),
         passed: count(Status::Passed),
         failed: count(Status::Failed),
         skipped: count(Status::Skipped),

@@ -35,7 +35,10 @@ const TAG_MEANINGS: &[(&str, &str)] = &[
         "our reading of an unclear or contradictory passage (see the feature's interpretations)",
     ),
     ("mock-only", "needs the embedded mock's control routes"),
-    ("serial", "runs alone (it moves the mock's clock)"),
+    (
+        "serial",
+        "runs alone (it moves the mock's clock, or what it sees depends on what ran before)",
+    ),
     (
         "needs-sms-code",
         "needs the SMS code the test telephone receives",
@@ -67,13 +70,34 @@ pub struct Page {
     pub tool: &'static str,
     pub target: Option<String>,
     pub duration: Option<String>,
+    /// When the run started (RFC 3339, UTC).
+    pub started: Option<String>,
+    /// Each provider's base URL, credentials removed.
+    pub base_urls: Vec<(String, String)>,
+    /// What the verdicts must be read with: an interrupted run, TLS verification off.
+    pub notices: Vec<String>,
     pub totals: Counts,
+    /// Every failed scenario, in page order: the index the page opens with.
+    pub failures: Vec<FailureEntry>,
     pub summary: Vec<ProviderSummary>,
     pub providers: Vec<ProviderView>,
     pub tags: Vec<String>,
     pub schemas: Vec<SchemaView>,
     /// The changes against a baseline run (`run --baseline`, `diff --html`).
     pub diff: Option<Diff>,
+}
+
+/// One line of the failure index: where the failed scenario is and why it failed.
+#[derive(Debug, Serialize)]
+pub struct FailureEntry {
+    pub provider: String,
+    pub feature: String,
+    pub scenario: String,
+    /// The scenario's anchor on the page.
+    pub anchor: String,
+    /// The failed check's title.
+    pub title: String,
+    pub environment_error: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -212,8 +236,8 @@ pub struct Sources<'a> {
     pub schemas: Vec<(String, serde_json::Value)>,
     /// The run's results; `None` renders the documentation alone.
     pub results: Option<&'a [ScenarioResult]>,
-    pub target: Option<&'a str>,
-    pub duration_ms: Option<u64>,
+    /// The run: target, start, duration, base URLs; `None` for the documentation.
+    pub run: Option<&'a super::RunInfo>,
     pub diff: Option<Diff>,
 }
 
@@ -228,8 +252,7 @@ pub fn run_page(
         features,
         schemas: read_schemas(schemas)?,
         results: Some(&record.scenarios),
-        target: Some(&record.target),
-        duration_ms: Some(record.duration_ms),
+        run: Some(&record.run),
         diff,
     })
 }
@@ -249,7 +272,11 @@ impl Page {
             tool: concat!("idp-conformance ", env!("CARGO_PKG_VERSION")),
             target: None,
             duration: None,
+            started: None,
+            base_urls: Vec::new(),
+            notices: Vec::new(),
             totals: Counts::default(),
+            failures: Vec::new(),
             summary: Vec::new(),
             providers: Vec::new(),
             tags: Vec::new(),
@@ -479,6 +506,24 @@ fn build(sources: Sources<'_>) -> Page {
             json: serde_json::to_string_pretty(json).unwrap_or_default(),
         })
         .collect();
+    let failures = providers
+        .iter()
+        .flat_map(|p| p.features.iter().map(move |f| (p, f)))
+        .flat_map(|(p, f)| all_scenarios(f).map(move |s| (p, f, s)))
+        .filter(|(_, _, s)| s.status == "failed")
+        .map(|(p, f, s)| FailureEntry {
+            provider: p.name.clone(),
+            feature: f.name.clone(),
+            scenario: s.name.clone(),
+            anchor: s.anchor.clone(),
+            title: s
+                .failure
+                .as_ref()
+                .map(|fl| fl.failure.title.clone())
+                .unwrap_or_default(),
+            environment_error: s.environment_error,
+        })
+        .collect();
     let run = sources.results.is_some();
     Page {
         title: if run {
@@ -488,9 +533,19 @@ fn build(sources: Sources<'_>) -> Page {
         },
         mode: if run { "run" } else { "docs" },
         tool: concat!("idp-conformance ", env!("CARGO_PKG_VERSION")),
-        target: sources.target.map(str::to_owned),
-        duration: sources.duration_ms.map(duration_text),
+        target: sources.run.map(|r| r.target.clone()),
+        duration: sources.run.map(|r| duration_text(r.duration_ms)),
+        started: sources.run.map(|r| r.started_at.clone()),
+        base_urls: sources
+            .run
+            .map(|r| r.base_urls.clone().into_iter().collect())
+            .unwrap_or_default(),
+        notices: sources
+            .run
+            .map(|r| r.incomplete.iter().chain(&r.warning).cloned().collect())
+            .unwrap_or_default(),
         totals,
+        failures,
         summary,
         providers,
         tags: ctx.tags.into_iter().collect(),

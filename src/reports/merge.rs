@@ -1,30 +1,30 @@
 //! `idp-conformance merge-reports`: joins the reports of a run split with `--shard I/N` into the
-//! reports of one run. It proves the split first: every shard present once, no scenario in two
+//! reports of one run: the same set an unsharded run writes (`junit.xml`, `cucumber.json`,
+//! `summary.md`, `results.json`, `run.json`, `index.html`), built by the same writers from the
+//! shards' run records. It proves the split first: every shard present once, no scenario in two
 //! shards, and as many results as the run selected; anything else is exit 2, naming the problem.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ExitCode, MergeArgs};
-use crate::reports::{self, ScenarioResult, Status};
+use crate::contract::features;
+use crate::reports::{self, RunInfo, RunRecord, Status, cucumber_json, shape};
 use crate::run::shard::{MANIFEST, Manifest};
 
 /// One shard's reports, read.
 struct Part {
     dir: PathBuf,
     manifest: Manifest,
-    results: Vec<ScenarioResult>,
-    junit: String,
-    cucumber: Vec<serde_json::Value>,
-}
-
-fn read(dir: &Path, name: &str) -> Result<String, String> {
-    std::fs::read_to_string(dir.join(name))
-        .map_err(|e| format!("{}: cannot read {name}: {e}", dir.display()))
+    record: RunRecord,
+    /// None for an interrupted shard (cucumber's writer wrote nothing).
+    cucumber: Option<Vec<serde_json::Value>>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<T, String> {
-    serde_json::from_str(&read(dir, name)?)
+    let text = std::fs::read_to_string(dir.join(name))
+        .map_err(|e| format!("{}: cannot read {name}: {e}", dir.display()))?;
+    serde_json::from_str(&text)
         .map_err(|e| format!("{}/{name}: not the harness's format: {e}", dir.display()))
 }
 
@@ -35,12 +35,16 @@ fn load(dir: &Path) -> Result<Part, String> {
             dir.display()
         ));
     }
+    let cucumber = if dir.join("cucumber.json").exists() {
+        Some(parse(dir, "cucumber.json")?)
+    } else {
+        None
+    };
     Ok(Part {
         dir: dir.to_owned(),
         manifest: parse(dir, MANIFEST)?,
-        results: parse(dir, "results.json")?,
-        junit: read(dir, "junit.xml")?,
-        cucumber: parse(dir, "cucumber.json")?,
+        record: RunRecord::load(dir)?,
+        cucumber,
     })
 }
 
@@ -73,11 +77,11 @@ fn check(parts: &[Part]) -> Result<(), String> {
                 p.dir.display()
             ));
         }
-        if p.results.len() != m.in_shard {
+        if p.record.scenarios.len() != m.in_shard {
             return Err(format!(
                 "{}: results.json holds {} scenarios, shard.json says {}",
                 p.dir.display(),
-                p.results.len(),
+                p.record.scenarios.len(),
                 m.in_shard
             ));
         }
@@ -91,7 +95,7 @@ fn check(parts: &[Part]) -> Result<(), String> {
     }
     let mut seen: BTreeMap<(&str, usize), &Path> = BTreeMap::new();
     for p in parts {
-        for r in &p.results {
+        for r in &p.record.scenarios {
             if let Some(other) = seen.insert((&r.file, r.line), &p.dir) {
                 return Err(format!(
                     "{}:{} ran in two shards ({} and {})",
@@ -113,28 +117,6 @@ fn check(parts: &[Part]) -> Result<(), String> {
     Ok(())
 }
 
-/// The `<testsuite>` elements of a run's `junit.xml` (its `<testsuites>` may carry
-/// attributes: an interrupted run names why), renumbered from `next_id`.
-fn testsuites(junit: &str, next_id: &mut usize) -> String {
-    let inner = junit
-        .split_once("<testsuites")
-        .and_then(|(_, rest)| rest.split_once('>'))
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let inner = inner.rsplit_once("</testsuites>").map_or(inner, |(i, _)| i);
-    let mut out = String::new();
-    for (i, chunk) in inner.split("<testsuite id=\"").enumerate() {
-        if i == 0 {
-            out.push_str(chunk);
-            continue;
-        }
-        let rest = chunk.split_once('"').map_or(chunk, |(_, r)| r);
-        out.push_str(&format!("<testsuite id=\"{next_id}\"{rest}"));
-        *next_id += 1;
-    }
-    out
-}
-
 pub fn merge_reports(args: MergeArgs) -> ExitCode {
     match merge(&args) {
         Ok(code) => code,
@@ -152,41 +134,28 @@ fn merge(args: &MergeArgs) -> Result<ExitCode, String> {
         .map(|d| load(d))
         .collect::<Result<Vec<_>, _>>()?;
     check(&parts)?;
-    let mut results: Vec<ScenarioResult> = parts.iter().flat_map(|p| p.results.clone()).collect();
-    results.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let features = features::load(&args.features).map_err(|e| e.0)?;
     let total = parts[0].manifest.total;
-    let target = parts[0].manifest.target.clone();
-    let target = target
-        .rsplit_once(", shard ")
-        .map_or(target.as_str(), |(t, _)| t)
-        .to_owned();
-    let label = format!("{target} ({total} shards merged)");
-    let mut id = 0;
-    let suites: String = parts
-        .iter()
-        .map(|p| testsuites(&p.junit, &mut id))
-        .collect();
-    let junit =
-        format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites>{suites}</testsuites>");
-    let cucumber: Vec<serde_json::Value> = parts.iter().flat_map(|p| p.cucumber.clone()).collect();
-    let out = &args.reports;
-    for (name, contents) in [
-        ("junit.xml", junit),
-        (
-            "cucumber.json",
-            serde_json::to_string_pretty(&cucumber).unwrap_or_default(),
-        ),
-        ("summary.md", reports::markdown_summary(&results, &label)),
-        (
-            "results.json",
-            serde_json::to_string_pretty(&results).unwrap_or_default(),
-        ),
-    ] {
-        reports::write_report(out, name, &contents)
-            .map_err(|e| format!("cannot write {}/{name}: {e}", out.display()))?;
-    }
-    print!("{}", reports::console_summary(&results));
-    println!("merged {total} shards into {}", out.display());
+    let record = joined(&parts);
+    // cucumber's writer writes nothing for an interrupted shard: then neither is a merged
+    // report written (it would miss that shard's scenarios).
+    let cucumber: Option<Vec<_>> = parts.iter().map(|p| p.cucumber.clone()).collect();
+    let cucumber =
+        cucumber.map(|c| serde_json::to_string(&cucumber_json::merge(c)).unwrap_or_default());
+    reports::write_run(reports::RunReports {
+        paths: reports::ReportPaths::in_folder(&args.reports),
+        features: &features,
+        schemas: &args.schemas,
+        record: &record,
+        cucumber_json: cucumber.map(reports::CucumberJson::Ready),
+        baseline: None,
+    })?;
+    let results = &record.scenarios;
+    print!(
+        "{}",
+        crate::secret::redact(&reports::console_summary(results))
+    );
+    println!("merged {total} shards into {}", args.reports.display());
     Ok(if results.iter().any(|r| r.environment_error) {
         ExitCode::Unreachable
     } else if results.iter().any(|r| r.status == Status::Failed) {
@@ -196,26 +165,54 @@ fn merge(args: &MergeArgs) -> Result<ExitCode, String> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn testsuites_are_lifted_out_and_renumbered() {
-        let a = "<?xml version=\"1.0\"?><testsuites><testsuite id=\"0\" name=\"a\"></testsuite>\
-                 <testsuite id=\"1\" name=\"b\"></testsuite></testsuites>";
-        // An interrupted shard's report names why on its <testsuites>.
-        let b = "<?xml version=\"1.0\"?><testsuites name=\"incomplete: x\"><testsuite id=\"0\" name=\"c\"></testsuite></testsuites>";
-        let mut id = 0;
-        let merged = testsuites(a, &mut id) + &testsuites(b, &mut id);
-        assert_eq!(
-            merged,
-            "<testsuite id=\"0\" name=\"a\"></testsuite><testsuite id=\"1\" name=\"b\"></testsuite>\
-             <testsuite id=\"2\" name=\"c\"></testsuite>"
-        );
-        assert_eq!(
-            testsuites("<?xml version=\"1.0\"?><testsuites></testsuites>", &mut id),
-            ""
-        );
+/// The shards' run records as the record of one run: every scenario in file order, every
+/// shape, the run from the first shard's start to the last shard's end.
+fn joined(parts: &[Part]) -> RunRecord {
+    let first = &parts[0].record.run;
+    let target = first
+        .target
+        .rsplit_once(", shard ")
+        .map_or(first.target.as_str(), |(t, _)| t);
+    let starts: Vec<_> = parts
+        .iter()
+        .filter_map(|p| p.record.run.started())
+        .collect();
+    let start = starts.iter().min().copied();
+    let end = parts
+        .iter()
+        .filter_map(|p| {
+            let run = &p.record.run;
+            Some(run.started()? + chrono::Duration::milliseconds(run.duration_ms as i64))
+        })
+        .max();
+    let mut run = RunInfo {
+        tool: first.tool.clone(),
+        target: format!("{target} ({} shards merged)", parts.len()),
+        started_at: first.started_at.clone(),
+        duration_ms: parts
+            .iter()
+            .map(|p| p.record.run.duration_ms)
+            .max()
+            .unwrap_or(0),
+        base_urls: BTreeMap::new(),
+        warning: parts.iter().find_map(|p| p.record.run.warning.clone()),
+        incomplete: parts.iter().find_map(|p| {
+            let i = p.record.run.incomplete.as_ref()?;
+            Some(format!("{} ({i})", p.dir.display()))
+        }),
+    };
+    if let (Some(start), Some(end)) = (start, end) {
+        run.started_at = reports::run_record::rfc3339(start.into());
+        run.duration_ms = (end - start).num_milliseconds().max(0) as u64;
     }
+    for p in parts {
+        run.base_urls.extend(p.record.run.base_urls.clone());
+    }
+    let mut scenarios: Vec<_> = parts
+        .iter()
+        .flat_map(|p| p.record.scenarios.clone())
+        .collect();
+    scenarios.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let shapes = shape::merge(parts.iter().flat_map(|p| p.record.shapes.clone()));
+    RunRecord::new(run, scenarios, shapes)
 }

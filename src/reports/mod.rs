@@ -6,10 +6,11 @@
 mod collector;
 pub mod commands;
 pub mod console;
+pub mod cucumber_json;
 pub mod diff;
 pub mod failure_view;
 pub mod html;
-mod junit;
+pub mod junit;
 pub mod merge;
 pub mod run_record;
 pub mod shape;
@@ -17,10 +18,11 @@ mod summary;
 pub mod templates;
 
 pub use collector::{Collector, ScenarioResult, Status};
-pub use junit::junit_from_results;
-pub use run_record::RunRecord;
+pub use run_record::{RunInfo, RunRecord};
 pub use shape::ShapeLog;
-pub use summary::{console_summary, markdown_summary, with_banner};
+#[cfg(test)]
+pub use summary::with_banner;
+pub use summary::{console_summary, markdown_summary};
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -183,53 +185,78 @@ impl Folder {
     }
 }
 
-/// Where the reports a consumer may want elsewhere are written: `--report-junit`,
-/// `--report-cucumber`, `--report-html`, `--report-json` (results.json), each by default in the
-/// reports folder.
+/// Where each report of a run goes: by default `DIR/junit.xml`, `DIR/cucumber.json`, ...;
+/// `--report-junit`, `--report-cucumber`, `--report-html` and `--report-json` (results.json)
+/// put one elsewhere (a CI tool that reads `junit.xml` from a fixed place).
 #[derive(Clone, Debug)]
 pub struct ReportPaths {
     pub junit: PathBuf,
     pub cucumber: PathBuf,
+    pub summary: PathBuf,
+    pub results: PathBuf,
+    pub run: PathBuf,
     pub html: PathBuf,
-    pub json: PathBuf,
+    pub diff: PathBuf,
 }
 
 impl ReportPaths {
-    /// `[junit, cucumber, html, json]` as given, each defaulting to its name in `dir`.
-    pub fn new(dir: &Path, [junit, cucumber, html, json]: [&Option<PathBuf>; 4]) -> Self {
-        let or = |p: &Option<PathBuf>, name: &str| p.clone().unwrap_or_else(|| dir.join(name));
+    /// Every report in `dir`, under its usual name.
+    pub fn in_folder(dir: &Path) -> Self {
         Self {
-            junit: or(junit, "junit.xml"),
-            cucumber: or(cucumber, "cucumber.json"),
-            html: or(html, "index.html"),
-            json: or(json, "results.json"),
+            junit: dir.join("junit.xml"),
+            cucumber: dir.join("cucumber.json"),
+            summary: dir.join("summary.md"),
+            results: dir.join("results.json"),
+            run: dir.join(run_record::RUN_FILE),
+            html: dir.join("index.html"),
+            diff: dir.join("diff.md"),
         }
     }
 
-    fn all(&self) -> [&Path; 4] {
-        [&self.junit, &self.cucumber, &self.html, &self.json]
+    /// `[junit, cucumber, html, json]` as given on the command line, the rest in `dir`.
+    pub fn new(dir: &Path, [junit, cucumber, html, json]: [&Option<PathBuf>; 4]) -> Self {
+        let mut paths = Self::in_folder(dir);
+        for (path, given) in [
+            (&mut paths.junit, junit),
+            (&mut paths.cucumber, cucumber),
+            (&mut paths.html, html),
+            (&mut paths.results, json),
+        ] {
+            if let Some(given) = given {
+                *path = given.clone();
+            }
+        }
+        paths
     }
+
+    /// The reports a run may write outside its folder.
+    fn all(&self) -> [&Path; 4] {
+        [&self.junit, &self.cucumber, &self.html, &self.results]
+    }
+}
+
+/// The source of `cucumber.json`.
+pub enum CucumberJson<'a> {
+    /// As cucumber's JSON writer wrote it: restructured and masked here
+    /// ([`cucumber_json::report`]).
+    FromCucumber(&'a str),
+    /// Already in its final form (the shards' reports, merged).
+    Ready(String),
 }
 
 /// What the report stage of a run needs.
 pub struct RunReports<'a> {
-    pub dir: &'a Path,
-    /// Where junit.xml, cucumber.json, index.html and results.json go.
-    pub paths: &'a ReportPaths,
+    /// Where each report goes.
+    pub paths: ReportPaths,
     /// Every feature (the page documents them all, run or not).
     pub features: &'a [cucumber::gherkin::Feature],
     pub schemas: &'a Path,
+    /// The run: its verdicts, shapes, and when, with what, against what (`record.run`: an
+    /// interruption and the TLS warning too, which every report shows).
     pub record: &'a RunRecord,
-    pub label: &'a str,
     /// cucumber's JSON report; none for an interrupted run (cucumber's writer writes only when
     /// every scenario has finished), whose old `cucumber.json` is removed.
-    pub cucumber_json: Option<&'a str>,
-    /// An interrupted run's banner, on `junit.xml` and `summary.md`.
-    pub banner: Option<String>,
-    /// What every report says beside the verdicts (TLS verification off): a property of each
-    /// `junit.xml` suite, the head of each `cucumber.json` feature's description (the others
-    /// carry it in the target label and in each result).
-    pub warning: Option<&'a str>,
+    pub cucumber_json: Option<CucumberJson<'a>>,
     /// `--baseline`: the earlier run and where it was read from; `diff.md` and the page's
     /// section say what changed since.
     pub baseline: Option<(&'a RunRecord, &'a Path)>,
@@ -239,112 +266,78 @@ pub struct RunReports<'a> {
 /// the run record `run.json`, `index.html`, and with a baseline `diff.md`. Each is written
 /// redacted and atomically; the error names the report.
 pub fn write_run(r: RunReports<'_>) -> Result<(), String> {
-    let results = &r.record.scenarios;
-    let write = |name: &str, contents: &str| {
-        write_report(r.dir, name, contents)
-            .map_err(|e| format!("cannot write {}/{name}: {e}", r.dir.display()))
-    };
-    let write_to = |path: &Path, contents: &str| {
-        write_report_to(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let record = r.record;
+    let write = |path: &Path, contents: &str| {
+        write_file(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     let diff = r
         .baseline
-        .map(|(b, path)| diff::compare(b, &path.display().to_string(), r.record, "this run"));
-    let mut summary = markdown_summary(results, r.label);
-    if let Some(banner) = &r.banner {
-        summary = with_banner(&summary, banner);
-    }
-    write_to(
-        &r.paths.junit,
-        &junit_from_results(results, r.banner.as_deref(), r.warning),
-    )?;
-    match r
-        .cucumber_json
-        .and_then(|j| masked_cucumber_json(j, r.warning))
-    {
-        Some(json) => write_to(&r.paths.cucumber, &json)?,
+        .map(|(b, path)| diff::compare(b, &path.display().to_string(), record, "this run"));
+    write(&r.paths.junit, &junit::junit(record))?;
+    let cucumber = r.cucumber_json.and_then(|j| match j {
+        CucumberJson::FromCucumber(raw) => cucumber_json::report(raw, record, r.features),
+        CucumberJson::Ready(json) => Some(json),
+    });
+    match cucumber {
+        Some(json) => write(&r.paths.cucumber, &json)?,
         None => {
             let _ = std::fs::remove_file(&r.paths.cucumber);
         }
     }
-    write("summary.md", &summary)?;
-    write_to(
-        &r.paths.json,
-        &serde_json::to_string_pretty(results).unwrap_or_default(),
-    )?;
+    write(&r.paths.summary, &markdown_summary(record))?;
+    write(&r.paths.results, &results_json(record))?;
     write(
-        run_record::RUN_FILE,
-        &serde_json::to_string_pretty(r.record).unwrap_or_default(),
+        &r.paths.run,
+        &serde_json::to_string_pretty(record).unwrap_or_default(),
     )?;
-    let page = html::run_page(r.features, r.schemas, r.record, diff.clone())?;
-    write_to(&r.paths.html, &page)?;
+    let page = html::run_page(r.features, r.schemas, record, diff.clone())?;
+    write(&r.paths.html, &page)?;
     if let Some(diff) = &diff {
-        write("diff.md", &diff::markdown(diff)?)?;
+        write(&r.paths.diff, &diff::markdown(diff)?)?;
     }
     Ok(())
 }
 
-/// [`write_report`] to a path of its own (`--report-junit PATH`): its folder is created.
-pub fn write_report_to(path: &Path, contents: &str) -> std::io::Result<()> {
-    let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
-    })?;
+/// `results.json`: the run (`run`: when, with what, against what) and every scenario's result
+/// (`scenarios`).
+pub fn results_json(record: &RunRecord) -> String {
+    #[derive(serde::Serialize)]
+    struct Results<'a> {
+        run: &'a RunInfo,
+        scenarios: &'a [ScenarioResult],
+    }
+    serde_json::to_string_pretty(&Results {
+        run: &record.run,
+        scenarios: &record.scenarios,
+    })
+    .unwrap_or_default()
+}
+
+/// Writes `contents` to `dir/name` through a temporary file and a rename, so a report is never
+/// half-written (see [`write_file`]).
+pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
+    write_file(&dir.join(name), contents)
+}
+
+/// Writes `contents` to `path` through a temporary file beside it and a rename, so a report is
+/// never half-written. The contents are written as they come: a report is built from values
+/// masked before it was serialized (`ScenarioResult::remask`, [`mask_strings`]); masking the
+/// serialized text would mask the report's own syntax wherever a server made a word of it a
+/// secret (`"passed"`, `false`, `testcase`).
+pub fn write_file(path: &Path, contents: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    write_report(dir, &name.to_string_lossy(), contents)
-}
-
-/// Writes `contents` to `dir/name` through a temporary file and a rename, so a report is never
-/// half-written. The contents are written as they come: a report is built from values masked
-/// before it was serialized (`ScenarioResult::remask`, [`mask_strings`]); masking the
-/// serialized text would mask the report's own syntax wherever a server made a word of it a
-/// secret (`"passed"`, `false`, `testcase`).
-pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".to_owned());
     std::fs::create_dir_all(dir)?;
     // This process's own temporary name: two writers never share one.
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, dir.join(name))
-}
-
-/// cucumber's JSON report with the strings a provider can have put text in masked (its structure
-/// untouched), each feature's description opening with `warning`: cucumber's writer serialized
-/// it, so it is parsed back and those strings masked again. A text that is not JSON is not
-/// written at all.
-pub fn masked_cucumber_json(text: &str, warning: Option<&str>) -> Option<String> {
-    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-    mask_provided(&mut value);
-    if let (Some(warning), Some(features)) = (warning, value.as_array_mut()) {
-        for feature in features.iter_mut().filter_map(|f| f.as_object_mut()) {
-            let description = feature
-                .get("description")
-                .and_then(|d| d.as_str())
-                .unwrap_or_default();
-            let description = format!("{warning}\n\n{description}");
-            feature.insert("description".into(), description.into());
-        }
-    }
-    serde_json::to_string(&value).ok()
-}
-
-/// Masks the strings of cucumber's JSON a provider can have put text in: step errors and
-/// logs (the names, keywords and descriptions come from the feature files).
-fn mask_provided(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_provided),
-        serde_json::Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if matches!(key.as_str(), "error_message" | "output" | "data") {
-                    mask_strings(v);
-                } else {
-                    mask_provided(v);
-                }
-            }
-        }
-        _ => {}
-    }
+    std::fs::rename(&tmp, path)
 }
 
 /// Masks every string value of `value` (keys and the other values are the report's own).

@@ -2,7 +2,9 @@
 //! every scenario's verdict and the response shapes per endpoint. Values never enter it: shapes
 //! hold field names and types, failures are redacted like every report.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,28 +21,104 @@ pub const FORMAT: u32 = 1;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunRecord {
     pub format: u32,
-    /// The harness that wrote it (`idp-conformance 0.1.0`).
-    pub tool: String,
-    /// What was tested: the target file, or the embedded mocks (with their defects).
-    pub target: String,
-    /// Wall time of the whole run.
-    pub duration_ms: u64,
+    /// When, with what and against what: every report says it.
+    #[serde(flatten)]
+    pub run: RunInfo,
     pub scenarios: Vec<ScenarioResult>,
     pub shapes: Vec<EndpointShape>,
 }
 
+/// What every report says about the run beside its verdicts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The harness that wrote it (`idp-conformance 0.1.0`).
+    pub tool: String,
+    /// What was tested: the target file, or the embedded mocks (with their defects).
+    pub target: String,
+    /// When the run started, RFC 3339 in UTC (`2026-12-07T06:30:00.123Z`).
+    #[serde(default)]
+    pub started_at: String,
+    /// Wall time of the whole run.
+    pub duration_ms: u64,
+    /// Each provider's base URL, credentials and query removed.
+    #[serde(default)]
+    pub base_urls: BTreeMap<String, String>,
+    /// What the verdicts must be read with (TLS certificate verification was off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+    /// Why the run did not finish (interrupted, `--max-duration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
+}
+
+/// The harness's name and version, as every report gives it.
+pub const TOOL: &str = concat!("idp-conformance ", env!("CARGO_PKG_VERSION"));
+
+impl RunInfo {
+    /// A run against `target` that started at `started` and lasted `duration_ms`.
+    pub fn new(target: &str, started: SystemTime, duration_ms: u64) -> Self {
+        Self {
+            tool: TOOL.to_owned(),
+            target: target.to_owned(),
+            started_at: rfc3339(started),
+            duration_ms,
+            ..Self::default()
+        }
+    }
+
+    /// Records `url` as `provider`'s base URL, without its user name, password, query or
+    /// fragment (a URL a team pasted may carry a credential in any of them).
+    pub fn add_base_url(&mut self, provider: &str, url: &str) {
+        self.base_urls
+            .insert(provider.to_owned(), without_credentials(url));
+    }
+
+    /// When the run started, parsed back (`None` for a record of an older harness).
+    pub fn started(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        chrono::DateTime::parse_from_rfc3339(&self.started_at).ok()
+    }
+
+    /// `provider=url` pairs, comma separated.
+    pub fn base_urls_line(&self) -> String {
+        self.base_urls
+            .iter()
+            .map(|(p, u)| format!("{p}={u}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `at` as RFC 3339 in UTC with milliseconds.
+pub fn rfc3339(at: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `url` without user name, password, query and fragment; a text that is not a URL is left
+/// out whole (it could be anything).
+pub fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
 impl RunRecord {
+    /// A run's record, its scenarios in file order (whatever order they finished in).
     pub fn new(
-        target: &str,
-        duration_ms: u64,
-        scenarios: Vec<ScenarioResult>,
+        run: RunInfo,
+        mut scenarios: Vec<ScenarioResult>,
         shapes: Vec<EndpointShape>,
     ) -> Self {
+        scenarios.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
         Self {
             format: FORMAT,
-            tool: concat!("idp-conformance ", env!("CARGO_PKG_VERSION")).to_owned(),
-            target: target.to_owned(),
-            duration_ms,
+            run,
             scenarios,
             shapes,
         }
@@ -78,5 +156,24 @@ impl RunRecord {
             ));
         }
         Ok(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_lose_their_credentials() {
+        assert_eq!(
+            without_credentials("https://user:pa55@idp.example/api?key=s3cret#x"),
+            "https://idp.example/api"
+        );
+        assert_eq!(without_credentials("not a url"), "(not a URL)");
+        let mut info = RunInfo::new("t", std::time::UNIX_EPOCH, 5);
+        info.add_base_url("losgehts", "http://127.0.0.1:4000");
+        assert_eq!(info.started_at, "1970-01-01T00:00:00.000Z");
+        assert_eq!(info.base_urls_line(), "losgehts=http://127.0.0.1:4000/");
+        assert!(info.started().is_some());
     }
 }

@@ -35,7 +35,7 @@ impl ShapeLog {
     /// Records the shape of `exchange`'s answer under `METHOD /path` relative to `base_urls`
     /// (the first that prefixes the request URL). Mock control exchanges are not recorded.
     pub fn record(&self, provider: &str, base_urls: &[&str], exchange: &Exchange) {
-        let Some(endpoint) = endpoint(base_urls, exchange) else {
+        let Some(endpoint) = endpoint(provider, base_urls, exchange) else {
             return;
         };
         let key = (provider.to_owned(), endpoint, exchange.response.status);
@@ -58,6 +58,30 @@ impl ShapeLog {
             })
             .collect()
     }
+}
+
+/// Shapes of several runs of one suite (the shards of a run) as one run's: per provider,
+/// endpoint and status, every pointer with the kinds any of them saw there, sorted as
+/// [`ShapeLog::shapes`] sorts them.
+pub fn merge(shapes: impl IntoIterator<Item = EndpointShape>) -> Vec<EndpointShape> {
+    let mut log: BTreeMap<Key, Kinds> = BTreeMap::new();
+    for s in shapes {
+        let fields = log.entry((s.provider, s.endpoint, s.status)).or_default();
+        for (pointer, kinds) in s.fields {
+            fields
+                .entry(pointer)
+                .or_default()
+                .extend(kinds.split('|').map(|k| Cow::Owned(k.to_owned())));
+        }
+    }
+    log.into_iter()
+        .map(|((provider, endpoint, status), fields)| EndpointShape {
+            provider,
+            endpoint,
+            status,
+            fields: fields.iter().map(|(p, k)| (p.clone(), merged(k))).collect(),
+        })
+        .collect()
 }
 
 /// The kinds seen at one pointer, joined by `|`. A string format is claimed only when every
@@ -83,9 +107,12 @@ fn merged(kinds: &BTreeSet<Cow<'static, str>>) -> String {
     out.into_iter().collect::<Vec<_>>().join("|")
 }
 
-/// `METHOD /path` of the request, the path relative to the first base URL that prefixes it,
-/// with id-like segments replaced by `{id}`; `None` for the mocks' control routes.
-fn endpoint(base_urls: &[&str], exchange: &Exchange) -> Option<String> {
+/// `METHOD /path` of the request, the path relative to the first base URL that prefixes it;
+/// `None` for the mocks' control routes. A path one of the provider's route templates matches
+/// is keyed by that template (`PATCH /api/developer/applications/{appId}/users/{connectionId}`),
+/// any other by itself: an id is never guessed from how a segment looks (a generated id is
+/// sometimes mostly digits and sometimes not, and the same endpoint then had two keys).
+fn endpoint(provider: &str, base_urls: &[&str], exchange: &Exchange) -> Option<String> {
     let url = exchange.request.url.as_str();
     let full = path_of(url);
     let mut path = full;
@@ -100,21 +127,86 @@ fn endpoint(base_urls: &[&str], exchange: &Exchange) -> Option<String> {
         return None;
     }
     let method = exchange.request.method.as_str();
-    let mut out = String::with_capacity(method.len() + 1 + path.len());
-    out.push_str(method);
-    out.push(' ');
-    for (i, segment) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        out.push_str(if looks_like_id(segment) {
-            "{id}"
-        } else {
-            segment
-        });
-    }
-    Some(out)
+    let templates = TEMPLATES
+        .get(provider)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let route = templates
+        .iter()
+        .filter(|t| t.method == method && t.matches(path))
+        .max_by_key(|t| t.literals())
+        .map_or(path, |t| t.path.as_str());
+    Some(format!("{method} {route}"))
 }
+
+/// A route with parameters (`/api/applications/{appId}/users`), as a provider's document lists
+/// it (`documents/*.toml`, written `:appId` there).
+#[derive(Debug)]
+struct Template {
+    method: String,
+    /// Written with `{name}` parameters.
+    path: String,
+}
+
+impl Template {
+    fn new(endpoint: &str) -> Option<Self> {
+        let (method, path) = endpoint.split_once(' ')?;
+        let path = path
+            .split('/')
+            .map(|s| match s.strip_prefix(':') {
+                Some(name) => format!("{{{name}}}"),
+                None => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        Some(Self {
+            method: method.to_owned(),
+            path,
+        })
+    }
+
+    fn is_parameter(segment: &str) -> bool {
+        segment.starts_with('{') && segment.ends_with('}')
+    }
+
+    /// Each literal segment equal, each parameter a non-empty segment.
+    fn matches(&self, path: &str) -> bool {
+        let (mut want, mut got) = (self.path.split('/'), path.split('/'));
+        loop {
+            match (want.next(), got.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if Self::is_parameter(w) && !g.is_empty() => {}
+                (Some(w), Some(g)) if w == g => {}
+                _ => return false,
+            }
+        }
+    }
+
+    fn literals(&self) -> usize {
+        self.path
+            .split('/')
+            .filter(|s| !Self::is_parameter(s))
+            .count()
+    }
+}
+
+/// Per provider name, the route templates its document lists (those with a parameter).
+static TEMPLATES: std::sync::LazyLock<std::collections::HashMap<&'static str, Vec<Template>>> =
+    std::sync::LazyLock::new(|| {
+        crate::providers::Provider::all()
+            .into_iter()
+            .filter_map(|p| {
+                let doc = crate::contract::documents::document(p)?;
+                let templates = doc
+                    .endpoints
+                    .keys()
+                    .filter_map(|e| Template::new(e))
+                    .filter(|t| t.path.split('/').any(Template::is_parameter))
+                    .collect();
+                Some((p.name(), templates))
+            })
+            .collect()
+    });
 
 /// The path of an absolute URL as the client sent it (`/` when it has none), without the query
 /// and fragment. The harness's URLs come from `url::Url`, so they are already normalised: no
@@ -127,7 +219,7 @@ fn path_of(url: &str) -> &str {
     rest.find('/').map_or("/", |at| &rest[at..])
 }
 
-/// A path segment or object key that is data rather than a name: digits, a UUID, a long token.
+/// An object key that is data rather than a name: digits, a UUID, a long token.
 fn looks_like_id(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
     (!s.is_empty()
@@ -352,7 +444,10 @@ mod tests {
         let shapes = log.shapes();
         assert_eq!(shapes.len(), 2, "{shapes:?}");
         let items = &shapes[0];
-        assert_eq!(items.endpoint, "GET /users/{id}/items");
+        assert_eq!(
+            items.endpoint, "GET /users/12345/items",
+            "no template: the path as sent, no id guessed"
+        );
         assert_eq!(
             items.fields["/*/a"], "integer|string",
             "mixed formats are plain strings"
@@ -367,6 +462,34 @@ mod tests {
     }
 
     #[test]
+    fn a_path_is_keyed_by_the_route_template_its_document_lists() {
+        let base = "http://127.0.0.1:4000";
+        let key = |path: &str| {
+            let ex = exchange(reqwest::Method::PATCH, &format!("{base}{path}"), 404, "");
+            endpoint("loginsign", &[base], &ex).unwrap()
+        };
+        // Generated ids, mostly digits or not, and a placeholder: one endpoint.
+        for id in [
+            "conn_47cyb8tiilx6k3w6li4fumpo",
+            "conn_1234567890123abc",
+            "unknown",
+        ] {
+            assert_eq!(
+                key(&format!(
+                    "/api/developer/applications/app-1/users/{id}/email"
+                )),
+                "PATCH /api/developer/applications/{appId}/users/{connectionId}/email"
+            );
+        }
+        assert_eq!(
+            key("/api/developer/applications/app-1/users/conn_1"),
+            "PATCH /api/developer/applications/{appId}/users/{connectionId}"
+        );
+        // A route no document lists is the path as sent.
+        assert_eq!(key("/api/other/123456"), "PATCH /api/other/123456");
+    }
+
+    #[test]
     fn the_base_url_path_is_not_part_of_the_endpoint() {
         let ex = exchange(
             reqwest::Method::GET,
@@ -375,7 +498,7 @@ mod tests {
             "",
         );
         assert_eq!(
-            endpoint(&["https://idp.example/api"], &ex).unwrap(),
+            endpoint("p", &["https://idp.example/api"], &ex).unwrap(),
             "GET /v2/details"
         );
         let shape = {

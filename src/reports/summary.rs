@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{ScenarioResult, Status};
+use super::{RunRecord, ScenarioResult, Status};
 
 #[derive(Default)]
 struct Counts {
@@ -32,10 +32,25 @@ const MAX_FAILURES_SHOWN: usize = 50;
 
 /// `summary.md`, written to be pasted as a CI job summary (`$GITHUB_STEP_SUMMARY`) as it is: the
 /// verdict first, a table per provider, every failure with its reason (folded), the scenarios
-/// that passed only after a request was re-sent, and the skips grouped by reason.
-pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# idp-conformance summary\n\nTarget: {target}\n");
+/// that passed only after a request was re-sent, and the skips grouped by reason. Under the
+/// title: an interrupted run's banner, the target, then when the run started, how long it took,
+/// the harness's version and each provider's base URL.
+pub fn markdown_summary(record: &RunRecord) -> String {
+    let results = &record.scenarios;
+    let run = &record.run;
+    let mut out = String::from("# idp-conformance summary\n\n");
+    let _ = writeln!(out, "Target: {}\n", run.target);
+    let _ = write!(
+        out,
+        "Started {} · {:.1} s · {}",
+        run.started_at,
+        run.duration_ms as f64 / 1000.0,
+        run.tool
+    );
+    if !run.base_urls.is_empty() {
+        let _ = write!(out, " · base URLs: {}", run.base_urls_line());
+    }
+    out.push_str("\n\n");
     let _ = writeln!(out, "{}\n", verdict(results));
     let _ = writeln!(
         out,
@@ -118,7 +133,10 @@ pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
             let _ = writeln!(out, "\n</details>\n");
         }
     }
-    out
+    match &run.incomplete {
+        Some(banner) => with_banner(&out, banner),
+        None => out,
+    }
 }
 
 /// One line a CI reader sees first: what the exit code will say.
@@ -191,11 +209,17 @@ mod tests {
             environment_error: false,
             skip_reason: None,
             duration_ms: 1,
+            started_at: None,
             retries: 0,
             steps: Vec::new(),
             warnings: Vec::new(),
         };
-        let md = markdown_summary(&[result], "t");
+        let record = RunRecord::new(
+            crate::reports::RunInfo::new("t", std::time::UNIX_EPOCH, 1),
+            vec![result],
+            Vec::new(),
+        );
+        let md = markdown_summary(&record);
         assert!(md.contains("``````text\ntitle"), "{md}");
         assert!(md.contains("more\n``````\n"), "{md}");
         assert_eq!(fence_for("plain"), "```");

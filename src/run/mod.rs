@@ -45,6 +45,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
 
 async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     let started = std::time::Instant::now();
+    let started_at = std::time::SystemTime::now();
     let baseline = match &args.baseline {
         Some(path) => Some(RunRecord::load(path).map_err(Stop::usage)?),
         None => None,
@@ -71,6 +72,11 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         .map(|t| (t.provider, t.base_url.clone()))
         .collect();
     let reachable = setup::reachable(targets.http.clone(), remote, retry);
+    let base_urls: Vec<_> = targets
+        .targets
+        .iter()
+        .map(|t| (t.provider.name(), t.base_url.clone()))
+        .collect();
     let ctx = world::install(RunContext {
         http: targets.http,
         schemas: contract.schemas,
@@ -122,28 +128,28 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
         r.remask();
         r.warnings.extend(targets.warning.clone());
     }
-    let record = RunRecord::new(
-        &label,
-        started.elapsed().as_millis() as u64,
-        results,
-        ctx.shapes.shapes(),
-    );
+    let mut run = reports::RunInfo::new(&label, started_at, started.elapsed().as_millis() as u64);
+    for (provider, url) in &base_urls {
+        run.add_base_url(provider, url);
+    }
+    run.warning = targets.warning.clone();
+    run.incomplete = executed
+        .incomplete
+        .as_ref()
+        .map(interrupt::Incomplete::banner);
+    let record = RunRecord::new(run, results, ctx.shapes.shapes());
     if let Some((s, in_shard, selected)) = shard {
         write_shard_manifest(&args.reports, s, in_shard, selected, &label)?;
     }
     reports::write_run(reports::RunReports {
-        dir: &args.reports,
-        paths: &paths,
+        paths,
         features: &contract.features,
         schemas: &args.select.schemas,
         record: &record,
-        label: &label,
-        cucumber_json: executed.cucumber_json.as_deref(),
-        banner: executed
-            .incomplete
-            .as_ref()
-            .map(interrupt::Incomplete::banner),
-        warning: targets.warning.as_deref(),
+        cucumber_json: executed
+            .cucumber_json
+            .as_deref()
+            .map(reports::CucumberJson::FromCucumber),
         baseline: baseline.as_ref().zip(args.baseline.as_deref()),
     })
     .map_err(Stop::usage)?;

@@ -71,8 +71,18 @@ impl ScenarioResult {
 }
 
 pub fn results(reports: &Path) -> Vec<ScenarioResult> {
+    serde_json::from_value(serde_json::Value::Array(raw_results(reports)))
+        .expect("results.json holds results")
+}
+
+/// The scenarios of `results.json` (`{"run": {...}, "scenarios": [...]}`) as JSON values.
+pub fn raw_results(reports: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(reports.join("results.json")).expect("results.json written");
-    serde_json::from_str(&text).expect("results.json parses")
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("results.json parses");
+    match value["scenarios"].take() {
+        serde_json::Value::Array(items) => items,
+        other => panic!("results.json has no scenarios list: {other}"),
+    }
 }
 
 /// Every provider the binary knows, with its defects (`idp-conformance defects`).
