@@ -15,19 +15,24 @@ Feature: Authenteq exchanges a code for a token
   Background:
     Given the user has authorized the client
 
-  @documented
+  @documented @AQ-013 @AQ-014
   Scenario: A valid code is exchanged for a token
     When the client exchanges the authorization code
     Then the response status is 200
     And the token endpoint answers with an access token
     And the body matches the schema "authenteq/token_response"
 
-  @interpretation
+  @documented @AQ-032
+  Scenario: The token answer is declared as JSON
+    When the client exchanges the authorization code
+    Then the response Content-Type is JSON
+
+  @interpretation @AQ-013 @AQ-014
   Scenario: The tutorial's grantType authorization_code is accepted
     When the client exchanges the authorization code with grant_type "authorization_code"
     Then the token endpoint answers with an access token
 
-  @interpretation
+  @interpretation @AQ-014 @AQ-034
   Scenario: The integration guide's grantType authorizationCode is accepted
     When the client exchanges the authorization code with grant_type "authorizationCode"
     Then the token endpoint answers with an access token

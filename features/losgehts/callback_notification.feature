@@ -10,7 +10,7 @@ Feature: losgehts notifies the client's callback server-to-server with a GET
   send one, and the scenario checks what the document fixes, the HTTP method. The harness's
   receiver answers 200 as the document requires of the client.
 
-  @documented @mock-only @needs-authorization
+  @documented @mock-only @needs-authorization @LG-022
   Scenario: A server-to-server notification is an HTTP GET to the callback
     Given the user has authorized the client with scope "signup"
     When the provider notifies the client's callback server-to-server

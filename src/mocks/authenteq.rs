@@ -50,6 +50,12 @@ defects!(
         SexSpelledOut = "sex-spelled-out": "sex is a one-letter code (F)",
         CroppedDocNotJpeg = "cropped-doc-not-jpeg": "croppedDocs front and back are base64-encoded JPEG images",
         MissingDetailsField = "missing-details-field": "every documented details field is returned",
+        UnknownClientAccepted = "unknown-client-accepted": "a link naming a client_id the provider does not know gets no code",
+        RedirectUriPrefixMatch = "redirect-uri-prefix-match": "redirect_uri must match the stored URI, not merely start with it",
+        RedirectUriPathIgnored = "redirect-uri-path-ignored": "redirect_uri must match the stored URI's path, not only its host",
+        RedirectUriQueryIgnored = "redirect-uri-query-ignored": "redirect_uri must match the stored URI's query too",
+        TokenNotJson = "token-not-json": "the token answer is declared application/json (\"The response will be a JSON object\")",
+        DetailsNotJson = "details-not-json": "the details answer is declared application/json, as the document's example is JSON",
     }
 );
 
@@ -134,6 +140,7 @@ async fn authorize(
     // (RFC 6749 §4.1.2.1): an error page.
     match q.get("client_id") {
         Some(c) if *c == m.config.client_id => {}
+        Some(_) if m.has(Defect::UnknownClientAccepted) => {}
         None if lenient => {}
         _ => {
             return oauth_error(
@@ -145,7 +152,7 @@ async fn authorize(
     }
     let registered = &m.config.redirect_uri;
     let redirect_uri = match q.get("redirect_uri") {
-        Some(r) if r == registered || m.has(Defect::RedirectUriNotChecked) => r.clone(),
+        Some(r) if r == registered || loosely_matches(&m, r, registered) => r.clone(),
         None if lenient => registered.clone(),
         Some(_) => {
             return oauth_error(
@@ -199,6 +206,33 @@ async fn authorize(
         state.clone()
     };
     redirect_with(&redirect_uri, &[("code", &code), ("state", &echoed)])
+}
+
+/// Does a defect let `given` pass for the stored redirect URI? Each defect compares less than
+/// the whole URI, as a subtly wrong provider does.
+fn loosely_matches(m: &Mock, given: &str, registered: &str) -> bool {
+    if m.has(Defect::RedirectUriNotChecked) {
+        return true;
+    }
+    let (Ok(g), Ok(r)) = (url::Url::parse(given), url::Url::parse(registered)) else {
+        return false;
+    };
+    let same_origin = g.origin() == r.origin();
+    (m.has(Defect::RedirectUriPrefixMatch)
+        && same_origin
+        && g.query() == r.query()
+        && g.path().starts_with(r.path()))
+        || (m.has(Defect::RedirectUriPathIgnored) && same_origin && g.query() == r.query())
+        || (m.has(Defect::RedirectUriQueryIgnored) && same_origin && g.path() == r.path())
+}
+
+/// The same JSON body, declared as `text/plain` (a defect: the answer no longer says it is JSON).
+fn declared_as_text(mut answer: Response) -> Response {
+    answer.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    answer
 }
 
 /// The text fields of a `multipart/form-data` body (RFC 7578); files are not expected here.
@@ -347,12 +381,16 @@ async fn token(
     };
     let mut answer = serde_json::Map::new();
     answer.insert(name.to_owned(), Value::String(token));
-    (
+    let answer = (
         StatusCode::OK,
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
         Json(Value::Object(answer)),
     )
-        .into_response()
+        .into_response();
+    if m.has(Defect::TokenNotJson) {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
@@ -381,7 +419,11 @@ async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
         None if m.has(Defect::UnknownTokenAccepted) => {}
         None => return bearer_refusal(Some("invalid_token"), "unknown token"),
     }
-    (StatusCode::OK, Json(details_record(&m))).into_response()
+    let answer = (StatusCode::OK, Json(details_record(&m))).into_response();
+    if m.has(Defect::DetailsNotJson) {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 /// The smallest byte sequence a JPEG reader recognises: SOI, a JFIF APP0 segment, EOI.

@@ -5,6 +5,7 @@
 
 mod collector;
 pub mod commands;
+pub mod coverage;
 pub mod diff;
 pub mod failure_view;
 pub mod html;
