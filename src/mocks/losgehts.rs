@@ -63,6 +63,7 @@ defects!(
         LangLowercase = "lang-lowercase": "Lang is two uppercase letters (ISO 3166-1 alpha-2)",
         PhonePrefixWithPlus = "phone-prefix-with-plus": "PhoneCountryPrefix is written without '+'",
         OAuthScopeWithoutRequested = "oauth-scope-without-requested": "Verification.OAuthScope includes the scopes granted",
+        NotificationElsewhere = "notification-elsewhere": "server-to-server notifications invoke the callback endpoint itself",
     }
 );
 
@@ -478,7 +479,17 @@ async fn notify_callback(
     let failed = |error: String| {
         (StatusCode::FAILED_DEPENDENCY, Json(json!({"error": error}))).into_response()
     };
-    let Some(url) = url_with(&m.config.callback, &[("state", &state)]) else {
+    let callback = if m.has(Defect::NotificationElsewhere) {
+        url::Url::parse(&m.config.callback)
+            .map(|mut u| {
+                u.set_path("/notifications");
+                u.to_string()
+            })
+            .unwrap_or_else(|_| m.config.callback.clone())
+    } else {
+        m.config.callback.clone()
+    };
+    let Some(url) = url_with(&callback, &[("state", &state)]) else {
         return failed(format!(
             "the registered callback {} is not a URL",
             m.config.callback
