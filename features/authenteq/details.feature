@@ -17,7 +17,8 @@ Feature: Authenteq returns the user details and document images for a valid toke
   - An image is standard base64 (RFC 4648 §4) without a data: prefix, of bytes that start with
     the JPEG marker FF D8 FF.
   - The document does not say what a request without a valid token gets: the scenarios accept
-    any 4xx answer that carries no details.
+    any 4xx answer that carries no details. "With a prefix Bearer" is read as required: the
+    token alone in the Authorization header is not a valid request (RFC 6750 §2.1's syntax).
   - The document names no Content-Type for the answer; its example is JSON, so the answer must
     say so (RFC 9110 §8.3, RFC 8259 §11's application/json).
   - Every scenario here first exchanges a code (catalogue rows AQ-013 and AQ-014).
@@ -77,6 +78,11 @@ Feature: Authenteq returns the user details and document images for a valid toke
   @documented @AQ-018 @AQ-041
   Scenario: A request without a token gets no details
     When the client requests the user details without a token
+    Then the provider refuses it with a client error and no "details"
+
+  @documented @AQ-018 @AQ-041
+  Scenario: The token without the Bearer prefix gets no details
+    When the client requests the user details with the token but without the Bearer prefix
     Then the provider refuses it with a client error and no "details"
 
   @documented @AQ-018 @AQ-041

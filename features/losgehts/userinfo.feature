@@ -47,6 +47,11 @@ Feature: losgehts returns the KYC verification record for a valid access token
     Then the provider refuses it with a client error and no "Verification"
 
   @documented @LG-054
+  Scenario: A request without client credentials gets no record
+    When the client requests the userinfo without client credentials
+    Then the provider refuses it with a client error and no "Verification"
+
+  @documented @LG-054
   Scenario: A wrong client secret gets no record
     When the client requests the userinfo with a wrong client secret
     Then the provider refuses it with a client error and no "Verification"

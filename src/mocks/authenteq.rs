@@ -54,6 +54,10 @@ defects!(
         RedirectUriPrefixMatch = "redirect-uri-prefix-match": "redirect_uri must match the stored URI, not merely start with it",
         RedirectUriPathIgnored = "redirect-uri-path-ignored": "redirect_uri must match the stored URI's path, not only its host",
         RedirectUriQueryIgnored = "redirect-uri-query-ignored": "redirect_uri must match the stored URI's query too",
+        TokenRedirectUriPrefixMatch = "token-redirect-uri-prefix-match": "redirectUri at the token exchange is the one used, not merely a URI starting with it",
+        TokenRedirectUriPathIgnored = "token-redirect-uri-path-ignored": "redirectUri at the token exchange is the one used, path included",
+        TokenRedirectUriQueryIgnored = "token-redirect-uri-query-ignored": "redirectUri at the token exchange is the one used, query included",
+        BearerPrefixOptional = "bearer-prefix-optional": "the token is passed in the Authorization header with the prefix Bearer",
         TokenNotJson = "token-not-json": "the token answer is declared application/json (\"The response will be a JSON object\")",
         DetailsNotJson = "details-not-json": "the details answer is declared application/json, as the document's example is JSON",
     }
@@ -208,22 +212,35 @@ async fn authorize(
     redirect_with(&redirect_uri, &[("code", &code), ("state", &echoed)])
 }
 
-/// Does a defect let `given` pass for the stored redirect URI? Each defect compares less than
-/// the whole URI, as a subtly wrong provider does.
+/// Does a defect let `given` pass for the stored redirect URI at /authorize? Each defect
+/// compares less than the whole URI, as a subtly wrong provider does.
 fn loosely_matches(m: &Mock, given: &str, registered: &str) -> bool {
-    if m.has(Defect::RedirectUriNotChecked) {
-        return true;
-    }
-    let (Ok(g), Ok(r)) = (url::Url::parse(given), url::Url::parse(registered)) else {
+    m.has(Defect::RedirectUriNotChecked)
+        || compares_less(
+            [
+                m.has(Defect::RedirectUriPrefixMatch),
+                m.has(Defect::RedirectUriPathIgnored),
+                m.has(Defect::RedirectUriQueryIgnored),
+            ],
+            given,
+            registered,
+        )
+}
+
+/// Does `given` pass for `expected` when a provider compares only a prefix of the path, only
+/// the origin and query, or only the origin and path (the three flags, in that order)?
+fn compares_less(
+    [prefix, path_ignored, query_ignored]: [bool; 3],
+    given: &str,
+    expected: &str,
+) -> bool {
+    let (Ok(g), Ok(r)) = (url::Url::parse(given), url::Url::parse(expected)) else {
         return false;
     };
     let same_origin = g.origin() == r.origin();
-    (m.has(Defect::RedirectUriPrefixMatch)
-        && same_origin
-        && g.query() == r.query()
-        && g.path().starts_with(r.path()))
-        || (m.has(Defect::RedirectUriPathIgnored) && same_origin && g.query() == r.query())
-        || (m.has(Defect::RedirectUriQueryIgnored) && same_origin && g.path() == r.path())
+    (prefix && same_origin && g.query() == r.query() && g.path().starts_with(r.path()))
+        || (path_ignored && same_origin && g.query() == r.query())
+        || (query_ignored && same_origin && g.path() == r.path())
 }
 
 /// The same JSON body, declared as `text/plain` (a defect: the answer no longer says it is JSON).
@@ -360,7 +377,17 @@ async fn token(
                 return invalid("the code was already exchanged");
             }
             Some(g)
-                if g.redirect_uri != redirect_uri && !m.has(Defect::TokenRedirectUriNotChecked) =>
+                if g.redirect_uri != redirect_uri
+                    && !m.has(Defect::TokenRedirectUriNotChecked)
+                    && !compares_less(
+                        [
+                            m.has(Defect::TokenRedirectUriPrefixMatch),
+                            m.has(Defect::TokenRedirectUriPathIgnored),
+                            m.has(Defect::TokenRedirectUriQueryIgnored),
+                        ],
+                        redirect_uri,
+                        &g.redirect_uri,
+                    ) =>
             {
                 return invalid("redirectUri is not the one the code was sent to");
             }
@@ -394,7 +421,16 @@ async fn token(
 }
 
 async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer_token(&headers) else {
+    let raw = || {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.contains(' '))
+            .map(str::to_owned)
+    };
+    let token =
+        bearer_token(&headers).or_else(|| m.has(Defect::BearerPrefixOptional).then(raw).flatten());
+    let Some(token) = token else {
         if m.has(Defect::MissingTokenAccepted) {
             return (StatusCode::OK, Json(details_record(&m))).into_response();
         }

@@ -63,6 +63,7 @@ defects!(
         LangLowercase = "lang-lowercase": "Lang is two uppercase letters (ISO 3166-1 alpha-2)",
         PhonePrefixWithPlus = "phone-prefix-with-plus": "PhoneCountryPrefix is written without '+'",
         OAuthScopeWithoutRequested = "oauth-scope-without-requested": "Verification.OAuthScope includes the scopes granted",
+        UserinfoCredentialsOptional = "userinfo-credentials-optional": "userinfo requires client_id and client_secret, not only checks them when present",
         NotificationElsewhere = "notification-elsewhere": "server-to-server notifications invoke the callback endpoint itself",
     }
 );
@@ -321,8 +322,10 @@ async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Respon
             "the body must be JSON",
         );
     };
-    let client_ok = field(&body, "client_id") == Some(m.config.client_id.as_str())
-        && field(&body, "client_secret") == Some(m.config.client_secret.expose());
+    let absent = field(&body, "client_id").is_none() && field(&body, "client_secret").is_none();
+    let client_ok = (field(&body, "client_id") == Some(m.config.client_id.as_str())
+        && field(&body, "client_secret") == Some(m.config.client_secret.expose()))
+        || (absent && m.has(Defect::UserinfoCredentialsOptional));
     if !client_ok && !m.has(Defect::UserinfoSecretNotChecked) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,

@@ -1,10 +1,12 @@
 //! The variations a subtly wrong provider gets wrong, usable by every provider: the registered
 //! redirect URI changed in one part only (a suffix, another path, another query on the same
-//! host), and the media type a JSON answer declares.
+//! host), at the authorization and at the token request, and the media type a JSON answer
+//! declares.
 
 use cucumber::{then, when};
 
 use super::authorize::request_with;
+use super::token::exchange_with_redirect_uri;
 use crate::contract::checks::{self, Failure};
 use crate::contract::world::ConformanceWorld;
 
@@ -41,6 +43,17 @@ async fn requests_with_varied_redirect_uri(
 ) -> Result<(), Failure> {
     let varied = vary(&w.target()?.redirect_uri, &how)?;
     request_with(w, "redirect_uri", &varied).await
+}
+
+#[when(
+    regex = r"^the client exchanges the authorization code with the redirect URI used (with a suffix|on another path|with another query)$"
+)]
+async fn exchanges_with_varied_redirect_uri(
+    w: &mut ConformanceWorld,
+    how: String,
+) -> Result<(), Failure> {
+    let varied = vary(&w.target()?.redirect_uri, &how)?;
+    exchange_with_redirect_uri(w, &varied).await
 }
 
 #[then("the response Content-Type is JSON")]
