@@ -3,7 +3,8 @@ Feature: Authenteq exchanges a code for a token
   The Authenteq Web KYC API Reference (api.authenteq.com), "Exchanging Code for a Token": curl -XPOST -F 'grantType=...'
   -F 'code=...' -F 'redirectUri=...' -F 'clientId=...' -F 'clientSecret=...'
   https://api.authenteq.com/v2/web-kyc/token answers {"token":"eyJhbGc..."}. The request is
-  multipart/form-data (curl -F) with camelCase field names.
+  multipart/form-data (curl -F) with camelCase field names. "How to Integrate", step 3: "The
+  response will be a JSON object", so the answer must declare application/json.
 
   The document disagrees with itself on grantType: the tutorial's curl sends
   grantType=authorization_code, the "How to Integrate" list says "Its value should be
