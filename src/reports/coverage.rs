@@ -53,6 +53,8 @@ pub struct KindCount {
     pub kind: &'static str,
     pub rows: usize,
     pub checked: usize,
+    /// Documented and standard rows are to be checked; the others say why they cannot be.
+    pub checkable: bool,
 }
 
 /// The coverage of `provider`'s catalogue against `features` (outlines expanded), with the
@@ -117,6 +119,7 @@ pub fn table(
                 kind: kind.name(),
                 rows: of_kind.clone().count(),
                 checked: of_kind.filter(|r| r.checked).count(),
+                checkable: kind.checkable(),
             }
         })
         .filter(|k| k.rows > 0)
