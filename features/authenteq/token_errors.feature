@@ -10,7 +10,8 @@ Feature: Authenteq refuses token requests it must not honour
 
   A request without clientId or clientSecret is both a request missing a required parameter
   (§5.2 invalid_request) and one whose client authentication failed (§5.2 invalid_client); the
-  document is silent, so those scenarios accept either answer.
+  document is silent, so those scenarios accept either answer. §5.2 also fixes the error
+  answer's media type: application/json.
 
   Background:
     Given the user has authorized the client
@@ -19,6 +20,11 @@ Feature: Authenteq refuses token requests it must not honour
   Scenario: A wrong client secret is refused with invalid_client
     When the client exchanges the authorization code with a wrong client secret
     Then the provider refuses it with status 400 or 401 and error "invalid_client"
+
+  @rfc6749 @AQ-059 @AQ-013
+  Scenario: A refusal is declared as JSON
+    When the client exchanges a code the provider never issued
+    Then the response Content-Type is JSON
 
   @rfc6749 @AQ-013 @AQ-037
   Scenario: A code the provider never issued is refused with invalid_grant

@@ -57,6 +57,7 @@ defects!(
         TokenRedirectUriPrefixMatch = "token-redirect-uri-prefix-match": "redirectUri at the token exchange is the one used, not merely a URI starting with it",
         TokenRedirectUriPathIgnored = "token-redirect-uri-path-ignored": "redirectUri at the token exchange is the one used, path included",
         TokenRedirectUriQueryIgnored = "token-redirect-uri-query-ignored": "redirectUri at the token exchange is the one used, query included",
+        ErrorNotJson = "error-not-json": "a token error answer is declared application/json (RFC 6749 §5.2)",
         BearerPrefixOptional = "bearer-prefix-optional": "the token is passed in the Authorization header with the prefix Bearer",
         TokenNotJson = "token-not-json": "the token answer is declared application/json (\"The response will be a JSON object\")",
         DetailsNotJson = "details-not-json": "the details answer is declared application/json, as the document's example is JSON",
@@ -129,7 +130,7 @@ pub fn router(config: Config) -> Router {
     });
     Router::new()
         .route("/authorize", get(authorize))
-        .route("/v2/web-kyc/token", post(token))
+        .route("/v2/web-kyc/token", post(token_endpoint))
         .route("/v2/web-kyc/details", get(details))
         .with_state(mock.clone())
         .merge(clock_routes(mock.clock.clone()))
@@ -305,6 +306,19 @@ fn token_fields(headers: &HeaderMap, body: &[u8]) -> Option<HashMap<String, Stri
         ),
         _ => None,
     }
+}
+
+/// The token endpoint; a refusal is declared as text under the error-not-json defect.
+async fn token_endpoint(
+    State(m): State<Arc<Mock>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let answer = token(State(m.clone()), headers, body).await;
+    if m.has(Defect::ErrorNotJson) && answer.status().is_client_error() {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn token(

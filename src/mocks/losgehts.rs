@@ -63,6 +63,7 @@ defects!(
         LangLowercase = "lang-lowercase": "Lang is two uppercase letters (ISO 3166-1 alpha-2)",
         PhonePrefixWithPlus = "phone-prefix-with-plus": "PhoneCountryPrefix is written without '+'",
         OAuthScopeWithoutRequested = "oauth-scope-without-requested": "Verification.OAuthScope includes the scopes granted",
+        ErrorNotJson = "error-not-json": "a token error answer is declared application/json (RFC 6749 §5.2)",
         UserinfoCredentialsOptional = "userinfo-credentials-optional": "userinfo requires client_id and client_secret, not only checks them when present",
         NotificationElsewhere = "notification-elsewhere": "server-to-server notifications invoke the callback endpoint itself",
     }
@@ -135,7 +136,7 @@ pub fn router(config: Config) -> Router {
     });
     Router::new()
         .route("/oauth/authorize", get(authorize))
-        .route("/oauth/token", post(token))
+        .route("/oauth/token", post(token_endpoint))
         .route("/oauth/userinfo", post(userinfo))
         .route("/__mock/notify-callback", post(notify_callback))
         .with_state(mock.clone())
@@ -212,6 +213,15 @@ async fn authorize(
 
 fn field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
     body.get(name).and_then(Value::as_str)
+}
+
+/// The token endpoint; a refusal is declared as text under the error-not-json defect.
+async fn token_endpoint(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
+    let answer = token(State(m.clone()), body).await;
+    if m.has(Defect::ErrorNotJson) && answer.status().is_client_error() {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
