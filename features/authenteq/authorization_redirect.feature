@@ -23,15 +23,17 @@ Feature: Authenteq redirects back to the client with a code and the same state
     sends either.
   - The document does not say what a link missing a required parameter, or with an unsupported
     response_type or scope, gets. The scenarios accept what RFC 6749 §4.1.2.1 allows: an error
-    page, or a redirect carrying error=... and no code. What they refuse is a code.
+    page, or a redirect carrying error=... and no code. What they refuse is a code. A client_id
+    the provider does not know is the subtle case: a provider checking only that the parameter
+    is present passes the missing one.
 
-  @documented @needs-authorization @needs-redirect
+  @documented @needs-authorization @needs-redirect @AQ-006 @AQ-011 @AQ-030 @AQ-043
   Scenario: The redirect carries a code and the state the client sent
     When the client requests authorization with scope "kyc"
     Then the provider redirects to the callback with a code
     And the callback carries the same state
 
-  @interpretation @needs-authorization @needs-redirect
+  @interpretation @needs-authorization @needs-redirect @AQ-010
   Scenario: A link without scope, as in the tutorial, gets a code
     When the client requests authorization without the "scope" parameter
     Then the provider redirects to the callback with a code
@@ -41,19 +43,37 @@ Feature: Authenteq redirects back to the client with a code and the same state
     When the client requests authorization without the "<parameter>" parameter
     Then the provider refuses the authorization without issuing a code
 
+    @AQ-024
     Examples:
       | parameter     |
       | response_type |
+
+    @AQ-020
+    Examples:
+      | parameter     |
       | client_id     |
+
+    @AQ-025
+    Examples:
+      | parameter     |
       | redirect_uri  |
+
+    @AQ-027
+    Examples:
+      | parameter     |
       | state         |
 
-  @documented
+  @documented @AQ-020
+  Scenario: A link with a client_id the provider does not know gets no code
+    When the client requests authorization with a client_id the provider does not know
+    Then the provider refuses the authorization without issuing a code
+
+  @documented @AQ-003 @AQ-024
   Scenario: A response_type other than code gets no code
     When the client requests authorization with response_type "token"
     Then the provider refuses the authorization without issuing a code
 
-  @documented
+  @documented @AQ-026
   Scenario: A scope other than kyc gets no code
     When the client requests authorization with scope "email"
     Then the provider refuses the authorization without issuing a code

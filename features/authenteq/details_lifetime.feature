@@ -1,4 +1,4 @@
-@authenteq @needs-authorization
+@authenteq @needs-authorization @AQ-008 @AQ-019 @AQ-044 @AQ-013 @AQ-014
 Feature: Authenteq keeps the user details for 15 minutes after the token is made
   The Authenteq Web KYC API Reference (api.authenteq.com), "Details Retrieval": "We only store the user data temporarily so it
   must be retrieved from the Authenteq API within 15 minutes of token generation." "How to

@@ -12,13 +12,13 @@ Feature: losgehts authorization redirects back with a code and the same state
   harness reads the redirect without following it; a callback listener or a command can stand in
   for the person's browser (docs/target-files.md).
 
-  @documented
+  @documented @LG-002 @LG-020 @LG-021
   Scenario: The callback carries a code and the state the client sent
     When the client requests authorization with scope "signup"
     Then the provider redirects to the callback with a code
     And the callback carries the same state
 
-  @documented
+  @documented @LG-008 @LG-020
   Scenario Outline: Each documented scope value is accepted: <scope>
     When the client requests authorization with scope "<scope>"
     Then the provider redirects to the callback with a code
@@ -30,12 +30,12 @@ Feature: losgehts authorization redirects back with a code and the same state
       | business    |
       | signup kyc  |
 
-  @documented
+  @documented @LG-010 @LG-012 @LG-020
   Scenario: locale and country are optional
     When the client requests authorization with scope "signup" and no optional parameter
     Then the provider redirects to the callback with a code
 
-  @documented
+  @documented @LG-008 @LG-012 @LG-020 @LG-021
   Scenario: A country context may be forced
     When the client requests authorization with scope "kyc" and country "AT"
     Then the provider redirects to the callback with a code

@@ -6,7 +6,7 @@ Feature: losgehts authorization codes are single-use
   names the error invalid_grant with HTTP 400. This feature checks the RFC behaviour and is tagged
   so.
 
-  @rfc6749 @needs-authorization
+  @rfc6749 @needs-authorization @LG-036
   Scenario: A code exchanged a second time is refused with invalid_grant
     Given the user has authorized the client with scope "signup"
     When the client exchanges the authorization code a second time

@@ -1,4 +1,4 @@
-@losgehts @needs-authorization
+@losgehts @needs-authorization @LG-008
 Feature: losgehts returns the KYC verification record for a valid access token
   The losgehts Ident OAuth 2.0 guide (dev.losgehts.at), "User Info": POST /oauth/userinfo with Content-Type application/json
   and the body token, client_id, client_secret; the answer carries the verification record under
@@ -8,37 +8,61 @@ Feature: losgehts returns the KYC verification record for a valid access token
   Interpretations, each stated in the step that checks it: OAuthState ("OAuth state for
   authentication") is read as the state of the authorization the token came from; OAuthScope
   ("OAuth scopes granted; scopes added automatically per config") is read as including the scopes
-  requested. The expiry scenario moves the mock's clock, so it runs alone (@serial). The document
-  does not say what an invalid token or wrong client credentials get: the
-  scenarios accept any 4xx answer that carries no Verification record.
+  requested. The expiry scenarios move the mock's clock, so they run alone (@serial); "just
+  before" is 10 seconds before expires_in, a margin for the real time the scenario itself takes.
+  The document does not say what a missing or invalid token or wrong client credentials get: the
+  scenarios accept any 4xx answer that carries no Verification record. It names no Content-Type
+  for the answer; its example is JSON, so the answer must say so in its Content-Type (RFC 9110
+  §8.3, and RFC 8259 §11's application/json). Every scenario here authorizes with scope kyc (catalogue row LG-008).
 
   Background:
     Given the user has authorized the client with scope "kyc"
     And the client has exchanged the authorization code for an access token
 
-  @documented
+  @documented @LG-050 @LG-052 @LG-060 @LG-080
   Scenario: The userinfo answer matches the documented record
     When the client requests the userinfo with the access token
     Then the response status is 200
     And the body matches the schema "losgehts/userinfo"
 
-  @interpretation @needs-redirect
+  @interpretation @needs-redirect @LG-061 @LG-062
   Scenario: The record names the authorization's state and scope
     When the client requests the userinfo with the access token
     Then the value at "/Verification/OAuthState" is the state of the authorization
     And the space-separated list at "/Verification/OAuthScope" includes the scope of the authorization
 
-  @documented
+  @rfc9110 @LG-051
+  Scenario: The userinfo answer is declared as JSON
+    When the client requests the userinfo with the access token
+    Then the response Content-Type is JSON
+
+  @documented @LG-053
+  Scenario: A request without any token gets no record
+    When the client requests the userinfo without a token
+    Then the provider refuses it with a client error and no "Verification"
+
+  @documented @LG-053
   Scenario: A token the provider never issued gets no record
     When the client requests the userinfo with a token the provider never issued
     Then the provider refuses it with a client error and no "Verification"
 
-  @documented
+  @documented @LG-054
+  Scenario: A request without client credentials gets no record
+    When the client requests the userinfo without client credentials
+    Then the provider refuses it with a client error and no "Verification"
+
+  @documented @LG-054
   Scenario: A wrong client secret gets no record
     When the client requests the userinfo with a wrong client secret
     Then the provider refuses it with a client error and no "Verification"
 
-  @documented @mock-only @serial
+  @documented @mock-only @serial @LG-055
+  Scenario: The access token still works just before expires_in seconds
+    Given 3590 seconds pass on the provider's clock
+    When the client requests the userinfo with the access token
+    Then the response status is 200
+
+  @documented @mock-only @serial @LG-055
   Scenario: The access token no longer works after expires_in seconds
     Given 3600 seconds pass on the provider's clock
     When the client requests the userinfo with the access token

@@ -4,6 +4,7 @@
 //! documents' per-endpoint data (`documents.rs`). Loading it is the first stage of a run; any
 //! error here is a usage error (exit 2) naming file and line.
 
+pub mod catalogue;
 pub mod checks;
 pub mod documents;
 pub mod features;

@@ -50,6 +50,17 @@ defects!(
         SexSpelledOut = "sex-spelled-out": "sex is a one-letter code (F)",
         CroppedDocNotJpeg = "cropped-doc-not-jpeg": "croppedDocs front and back are base64-encoded JPEG images",
         MissingDetailsField = "missing-details-field": "every documented details field is returned",
+        UnknownClientAccepted = "unknown-client-accepted": "a link naming a client_id the provider does not know gets no code",
+        RedirectUriPrefixMatch = "redirect-uri-prefix-match": "redirect_uri must match the stored URI, not merely start with it",
+        RedirectUriPathIgnored = "redirect-uri-path-ignored": "redirect_uri must match the stored URI's path, not only its host",
+        RedirectUriQueryIgnored = "redirect-uri-query-ignored": "redirect_uri must match the stored URI's query too",
+        TokenRedirectUriPrefixMatch = "token-redirect-uri-prefix-match": "redirectUri at the token exchange is the one used, not merely a URI starting with it",
+        TokenRedirectUriPathIgnored = "token-redirect-uri-path-ignored": "redirectUri at the token exchange is the one used, path included",
+        TokenRedirectUriQueryIgnored = "token-redirect-uri-query-ignored": "redirectUri at the token exchange is the one used, query included",
+        ErrorNotJson = "error-not-json": "a token error answer is declared application/json (RFC 6749 §5.2)",
+        BearerPrefixOptional = "bearer-prefix-optional": "the token is passed in the Authorization header with the prefix Bearer",
+        TokenNotJson = "token-not-json": "the token answer is declared application/json (\"The response will be a JSON object\")",
+        DetailsNotJson = "details-not-json": "the details answer is declared application/json, as the document's example is JSON",
     }
 );
 
@@ -119,7 +130,7 @@ pub fn router(config: Config) -> Router {
     });
     Router::new()
         .route("/authorize", get(authorize))
-        .route("/v2/web-kyc/token", post(token))
+        .route("/v2/web-kyc/token", post(token_endpoint))
         .route("/v2/web-kyc/details", get(details))
         .with_state(mock.clone())
         .merge(clock_routes(mock.clock.clone()))
@@ -134,6 +145,7 @@ async fn authorize(
     // (RFC 6749 §4.1.2.1): an error page.
     match q.get("client_id") {
         Some(c) if *c == m.config.client_id => {}
+        Some(_) if m.has(Defect::UnknownClientAccepted) => {}
         None if lenient => {}
         _ => {
             return oauth_error(
@@ -145,7 +157,7 @@ async fn authorize(
     }
     let registered = &m.config.redirect_uri;
     let redirect_uri = match q.get("redirect_uri") {
-        Some(r) if r == registered || m.has(Defect::RedirectUriNotChecked) => r.clone(),
+        Some(r) if r == registered || loosely_matches(&m, r, registered) => r.clone(),
         None if lenient => registered.clone(),
         Some(_) => {
             return oauth_error(
@@ -201,6 +213,46 @@ async fn authorize(
     redirect_with(&redirect_uri, &[("code", &code), ("state", &echoed)])
 }
 
+/// Does a defect let `given` pass for the stored redirect URI at /authorize? Each defect
+/// compares less than the whole URI, as a subtly wrong provider does.
+fn loosely_matches(m: &Mock, given: &str, registered: &str) -> bool {
+    m.has(Defect::RedirectUriNotChecked)
+        || compares_less(
+            [
+                m.has(Defect::RedirectUriPrefixMatch),
+                m.has(Defect::RedirectUriPathIgnored),
+                m.has(Defect::RedirectUriQueryIgnored),
+            ],
+            given,
+            registered,
+        )
+}
+
+/// Does `given` pass for `expected` when a provider compares only a prefix of the path, only
+/// the origin and query, or only the origin and path (the three flags, in that order)?
+fn compares_less(
+    [prefix, path_ignored, query_ignored]: [bool; 3],
+    given: &str,
+    expected: &str,
+) -> bool {
+    let (Ok(g), Ok(r)) = (url::Url::parse(given), url::Url::parse(expected)) else {
+        return false;
+    };
+    let same_origin = g.origin() == r.origin();
+    (prefix && same_origin && g.query() == r.query() && g.path().starts_with(r.path()))
+        || (path_ignored && same_origin && g.query() == r.query())
+        || (query_ignored && same_origin && g.path() == r.path())
+}
+
+/// The same JSON body, declared as `text/plain` (a defect: the answer no longer says it is JSON).
+fn declared_as_text(mut answer: Response) -> Response {
+    answer.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    answer
+}
+
 /// The text fields of a `multipart/form-data` body (RFC 7578); files are not expected here.
 fn multipart_fields(boundary: &str, body: &[u8]) -> Option<HashMap<String, String>> {
     let body = std::str::from_utf8(body).ok()?;
@@ -254,6 +306,19 @@ fn token_fields(headers: &HeaderMap, body: &[u8]) -> Option<HashMap<String, Stri
         ),
         _ => None,
     }
+}
+
+/// The token endpoint; a refusal is declared as text under the error-not-json defect.
+async fn token_endpoint(
+    State(m): State<Arc<Mock>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let answer = token(State(m.clone()), headers, body).await;
+    if m.has(Defect::ErrorNotJson) && answer.status().is_client_error() {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn token(
@@ -326,7 +391,17 @@ async fn token(
                 return invalid("the code was already exchanged");
             }
             Some(g)
-                if g.redirect_uri != redirect_uri && !m.has(Defect::TokenRedirectUriNotChecked) =>
+                if g.redirect_uri != redirect_uri
+                    && !m.has(Defect::TokenRedirectUriNotChecked)
+                    && !compares_less(
+                        [
+                            m.has(Defect::TokenRedirectUriPrefixMatch),
+                            m.has(Defect::TokenRedirectUriPathIgnored),
+                            m.has(Defect::TokenRedirectUriQueryIgnored),
+                        ],
+                        redirect_uri,
+                        &g.redirect_uri,
+                    ) =>
             {
                 return invalid("redirectUri is not the one the code was sent to");
             }
@@ -347,16 +422,29 @@ async fn token(
     };
     let mut answer = serde_json::Map::new();
     answer.insert(name.to_owned(), Value::String(token));
-    (
+    let answer = (
         StatusCode::OK,
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
         Json(Value::Object(answer)),
     )
-        .into_response()
+        .into_response();
+    if m.has(Defect::TokenNotJson) {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer_token(&headers) else {
+    let raw = || {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.contains(' '))
+            .map(str::to_owned)
+    };
+    let token =
+        bearer_token(&headers).or_else(|| m.has(Defect::BearerPrefixOptional).then(raw).flatten());
+    let Some(token) = token else {
         if m.has(Defect::MissingTokenAccepted) {
             return (StatusCode::OK, Json(details_record(&m))).into_response();
         }
@@ -381,7 +469,11 @@ async fn details(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
         None if m.has(Defect::UnknownTokenAccepted) => {}
         None => return bearer_refusal(Some("invalid_token"), "unknown token"),
     }
-    (StatusCode::OK, Json(details_record(&m))).into_response()
+    let answer = (StatusCode::OK, Json(details_record(&m))).into_response();
+    if m.has(Defect::DetailsNotJson) {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 /// The smallest byte sequence a JPEG reader recognises: SOI, a JFIF APP0 segment, EOI.

@@ -50,6 +50,22 @@ defects!(
         AuditDataInvalidJson = "audit-data-invalid-json": "AuditData that contains JSON parses as JSON",
         AuditCreatedAtNotUtc = "audit-created-at-not-utc": "AuditLog CreatedAt is a UTC ISO 8601 timestamp",
         NotificationNotGet = "notification-not-get": "server-to-server callback notifications are HTTP GET",
+        UnknownClientAccepted = "unknown-client-accepted": "an authorization request naming a client_id the provider does not know gets no code",
+        UnknownClientRedirected = "unknown-client-redirected": "an unknown client_id is not redirected to any callback (RFC 6749 §4.1.2.1)",
+        CountryRefused = "country-refused": "the optional country parameter forces a country context and is accepted",
+        MissingRefreshToken = "missing-refresh-token": "the token response carries refresh_token",
+        TokenNotJson = "token-not-json": "the token response is declared application/json (RFC 6749 §5.1)",
+        UserinfoNotJson = "userinfo-not-json": "the userinfo answer is declared application/json, as the document's example is JSON",
+        UserinfoMissingTokenAccepted = "userinfo-missing-token-accepted": "a userinfo request without any token gets no record",
+        TokenExpiresEarly = "token-expires-early": "the access token works until expires_in seconds have passed",
+        NationalityAlpha3 = "nationality-alpha3": "Nationality is ISO 3166-1 alpha-2",
+        PhoneCountryCodeAlpha3 = "phone-country-code-alpha3": "PhoneCountryCode is ISO 3166-1 alpha-2",
+        LangLowercase = "lang-lowercase": "Lang is two uppercase letters (ISO 3166-1 alpha-2)",
+        PhonePrefixWithPlus = "phone-prefix-with-plus": "PhoneCountryPrefix is written without '+'",
+        OAuthScopeWithoutRequested = "oauth-scope-without-requested": "Verification.OAuthScope includes the scopes granted",
+        ErrorNotJson = "error-not-json": "a token error answer is declared application/json (RFC 6749 §5.2)",
+        UserinfoCredentialsOptional = "userinfo-credentials-optional": "userinfo requires client_id and client_secret, not only checks them when present",
+        NotificationElsewhere = "notification-elsewhere": "server-to-server notifications invoke the callback endpoint itself",
     }
 );
 
@@ -120,7 +136,7 @@ pub fn router(config: Config) -> Router {
     });
     Router::new()
         .route("/oauth/authorize", get(authorize))
-        .route("/oauth/token", post(token))
+        .route("/oauth/token", post(token_endpoint))
         .route("/oauth/userinfo", post(userinfo))
         .route("/__mock/notify-callback", post(notify_callback))
         .with_state(mock.clone())
@@ -133,9 +149,16 @@ async fn authorize(
 ) -> Response {
     let lenient = m.has(Defect::MissingParameterIssuesCode);
     let client_ok = q.get("client_id").is_some_and(|c| *c == m.config.client_id);
-    // The lenient defect lets a request without client_id through as if it named the client.
-    let excused = lenient && !q.contains_key("client_id");
+    // The lenient defect lets a request without client_id through as if it named the client;
+    // unknown-client-accepted lets an unknown one through.
+    let excused = match q.get("client_id") {
+        None => lenient,
+        Some(_) => m.has(Defect::UnknownClientAccepted),
+    };
     if !client_ok && !excused {
+        if q.contains_key("client_id") && m.has(Defect::UnknownClientRedirected) {
+            return redirect_with(&m.config.callback, &[("error", "unauthorized_client")]);
+        }
         // RFC 6749 §4.1.2.1: without a valid client the provider must not redirect.
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -162,6 +185,9 @@ async fn authorize(
     if m.has(Defect::OnlySignupScope) && scope != "signup" {
         return redirect_with(cb, &[("error", "invalid_scope"), ("state", &state)]);
     }
+    if m.has(Defect::CountryRefused) && q.contains_key("country") {
+        return redirect_with(cb, &[("error", "invalid_request"), ("state", &state)]);
+    }
     if m.has(Defect::LocaleRequired) && !q.contains_key("locale") {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -187,6 +213,15 @@ async fn authorize(
 
 fn field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
     body.get(name).and_then(Value::as_str)
+}
+
+/// The token endpoint; a refusal is declared as text under the error-not-json defect.
+async fn token_endpoint(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
+    let answer = token(State(m.clone()), body).await;
+    if m.has(Defect::ErrorNotJson) && answer.status().is_client_error() {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
@@ -279,7 +314,14 @@ async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response 
     if m.has(Defect::MissingExpiresIn) {
         answer.as_object_mut().unwrap().remove("expires_in");
     }
-    token_answer(answer, !m.has(Defect::NoCacheControl))
+    if m.has(Defect::MissingRefreshToken) {
+        answer.as_object_mut().unwrap().remove("refresh_token");
+    }
+    let answer = token_answer(answer, !m.has(Defect::NoCacheControl));
+    if m.has(Defect::TokenNotJson) {
+        return declared_as_text(answer);
+    }
+    answer
 }
 
 async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response {
@@ -290,8 +332,10 @@ async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Respon
             "the body must be JSON",
         );
     };
-    let client_ok = field(&body, "client_id") == Some(m.config.client_id.as_str())
-        && field(&body, "client_secret") == Some(m.config.client_secret.expose());
+    let absent = field(&body, "client_id").is_none() && field(&body, "client_secret").is_none();
+    let client_ok = (field(&body, "client_id") == Some(m.config.client_id.as_str())
+        && field(&body, "client_secret") == Some(m.config.client_secret.expose()))
+        || (absent && m.has(Defect::UserinfoCredentialsOptional));
     if !client_ok && !m.has(Defect::UserinfoSecretNotChecked) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
@@ -299,10 +343,23 @@ async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Respon
             "client authentication failed",
         );
     }
-    let grant = field(&body, "token").and_then(|t| m.tokens.lock().unwrap().get(t).cloned());
+    let token = field(&body, "token");
+    if token.is_none() && m.has(Defect::UserinfoMissingTokenAccepted) {
+        return (
+            StatusCode::OK,
+            Json(verification_record(&m, "unknown", "signup")),
+        )
+            .into_response();
+    }
+    let grant = token.and_then(|t| m.tokens.lock().unwrap().get(t).cloned());
     let (state, scope) = match grant {
         Some((state, scope, issued)) => {
-            let expired = m.clock.now_secs() - issued >= TOKEN_LIFETIME;
+            let lifetime = if m.has(Defect::TokenExpiresEarly) {
+                TOKEN_LIFETIME / 2
+            } else {
+                TOKEN_LIFETIME
+            };
+            let expired = m.clock.now_secs() - issued >= lifetime;
             if expired && !m.has(Defect::TokenNeverExpires) {
                 return oauth_error(
                     StatusCode::UNAUTHORIZED,
@@ -317,11 +374,24 @@ async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Respon
         }
         None => return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "unknown token"),
     };
-    (
+    let answer = (
         StatusCode::OK,
         Json(verification_record(&m, &state, &scope)),
     )
-        .into_response()
+        .into_response();
+    if m.has(Defect::UserinfoNotJson) {
+        return declared_as_text(answer);
+    }
+    answer
+}
+
+/// The same JSON body, declared as `text/plain` (a defect: the answer no longer says it is JSON).
+fn declared_as_text(mut answer: Response) -> Response {
+    answer.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    answer
 }
 
 /// The document's example record, with every nullable field filled so formats can be checked.
@@ -342,7 +412,7 @@ fn verification_record(m: &Mock, state: &str, scope: &str) -> Value {
     let mut v = json!({
         "VerificationId": 354,
         "OAuthState": oauth_state,
-        "OAuthScope": format!("{scope} email phonenumber"),
+        "OAuthScope": if d(Defect::OAuthScopeWithoutRequested) { "email phonenumber".to_owned() } else { format!("{scope} email phonenumber") },
         "Password": "asdsad2132132",
         "Email": "demo@losgehts.at",
         "EmailConfirmed": flag(1),
@@ -355,7 +425,7 @@ fn verification_record(m: &Mock, state: &str, scope: &str) -> Value {
         "DateOfBirthVerified": 1,
         "Gender": if d(Defect::GenderLowercase) { "male" } else { "MALE" },
         "GenderVerified": 1,
-        "Nationality": "AT",
+        "Nationality": if d(Defect::NationalityAlpha3) { "AUT" } else { "AT" },
         "NationalityVerified": 1,
         "Street": "Feldstraße",
         "StreetVerified": 1,
@@ -372,13 +442,13 @@ fn verification_record(m: &Mock, state: &str, scope: &str) -> Value {
         "PhoneNumber": "436604737427",
         "PhoneNumberInternational": if d(Defect::PhoneWithPlus) { "+436604737427" } else { "436604737427" },
         "PhoneNumberNational": "0660 4737427",
-        "PhoneCountryCode": "AT",
-        "PhoneCountryPrefix": "43",
+        "PhoneCountryCode": if d(Defect::PhoneCountryCodeAlpha3) { "AUT" } else { "AT" },
+        "PhoneCountryPrefix": if d(Defect::PhonePrefixWithPlus) { "+43" } else { "43" },
         "PhoneNumberVerified": 0,
         "PhoneNumberConfirmed": 0,
         "Iban": "AT611904300234573201",
         "IbanVerified": 0,
-        "Lang": "DE",
+        "Lang": if d(Defect::LangLowercase) { "de" } else { "DE" },
         "Currency": if d(Defect::CurrencyLowercase) { "eur" } else { "EUR" },
         "LimitAmount": 500,
         "DepositAmount": 10,
@@ -422,7 +492,17 @@ async fn notify_callback(
     let failed = |error: String| {
         (StatusCode::FAILED_DEPENDENCY, Json(json!({"error": error}))).into_response()
     };
-    let Some(url) = url_with(&m.config.callback, &[("state", &state)]) else {
+    let callback = if m.has(Defect::NotificationElsewhere) {
+        url::Url::parse(&m.config.callback)
+            .map(|mut u| {
+                u.set_path("/notifications");
+                u.to_string()
+            })
+            .unwrap_or_else(|_| m.config.callback.clone())
+    } else {
+        m.config.callback.clone()
+    };
+    let Some(url) = url_with(&callback, &[("state", &state)]) else {
         return failed(format!(
             "the registered callback {} is not a URL",
             m.config.callback

@@ -22,6 +22,9 @@ pub struct Entry {
     pub document: Option<&'static str>,
     /// How features and reports cite its document: title and public location where known.
     pub citation: &'static str,
+    /// `catalogue/<name>.toml`: every observable statement of its document, the rows its
+    /// scenarios are tagged with (`contract::catalogue`, enforced by `tests/catalogue.rs`).
+    pub catalogue: &'static str,
     /// Does a target file's `[providers.<name>.dialect]` describe its dialect (the generic
     /// RFC 6749 provider), rather than its document?
     pub dialect_from_target_file: bool,
@@ -93,6 +96,11 @@ impl Provider {
         self.entry().document
     }
 
+    /// `catalogue/<name>.toml`, as embedded.
+    pub fn catalogue(self) -> &'static str {
+        self.entry().catalogue
+    }
+
     pub fn dialect_from_target_file(self) -> bool {
         self.entry().dialect_from_target_file
     }
@@ -148,6 +156,7 @@ pub static TABLE: [Entry; 5] = [
         mock: mocks::losgehts::MOCK,
         document: None,
         citation: "losgehts Ident OAuth 2.0 guide (dev.losgehts.at)",
+        catalogue: include_str!("../../catalogue/losgehts.toml"),
         dialect_from_target_file: false,
     },
     // Authenteq Web KYC (the Authenteq Web KYC API Reference): the authorize URL lives on the identity host, the token and
@@ -184,6 +193,7 @@ pub static TABLE: [Entry; 5] = [
         mock: mocks::authenteq::MOCK,
         document: None,
         citation: "Authenteq Web KYC API Reference (api.authenteq.com)",
+        catalogue: include_str!("../../catalogue/authenteq.toml"),
         dialect_from_target_file: false,
     },
     // SSO v1 (the SSO (v1) documentation): not OAuth. Telephone + SMS-code sign-in under the media type
@@ -216,6 +226,7 @@ pub static TABLE: [Entry; 5] = [
         mock: mocks::sso_v1::MOCK,
         document: Some(include_str!("../../documents/sso_v1.toml")),
         citation: "SSO (v1) documentation",
+        catalogue: include_str!("../../catalogue/sso_v1.toml"),
         dialect_from_target_file: false,
     },
     // LoginSign (the LoginSign API Reference): the authorize request carries redirect_uri (the token request's must
@@ -250,6 +261,7 @@ pub static TABLE: [Entry; 5] = [
         mock: mocks::loginsign::MOCK,
         document: Some(include_str!("../../documents/loginsign.toml")),
         citation: "LoginSign API Reference (loginsign.com)",
+        catalogue: include_str!("../../catalogue/loginsign.toml"),
         dialect_from_target_file: false,
     },
     // A standard RFC 6749 authorization server, as the embedded oauth2 mock serves it and as a
@@ -283,6 +295,7 @@ pub static TABLE: [Entry; 5] = [
         mock: mocks::oauth2::MOCK,
         document: None,
         citation: "RFC 6749 and RFC 6750",
+        catalogue: include_str!("../../catalogue/oauth2.toml"),
         dialect_from_target_file: true,
     },
 ];

@@ -137,6 +137,8 @@ pub struct ProviderView {
     pub features: Vec<FeatureView>,
     /// Every description paragraph recording an ambiguity of the document, with its feature.
     pub ambiguities: Vec<Ambiguity>,
+    /// Its behaviour catalogue as a coverage table (`coverage.rs`, `templates/coverage.html`).
+    pub coverage: Option<super::coverage::Coverage>,
 }
 
 #[derive(Debug, Serialize)]
@@ -492,6 +494,8 @@ fn build(sources: Sources<'_>) -> Page {
         });
         providers.push(ProviderView {
             anchor: anchor(&["provider", &name]),
+            coverage: Provider::parse(&name)
+                .and_then(|p| super::coverage::table(p, sources.features, sources.results)),
             name,
             features,
             ambiguities,

@@ -6,6 +6,7 @@
 mod collector;
 pub mod commands;
 pub mod console;
+pub mod coverage;
 pub mod cucumber_json;
 pub mod diff;
 pub mod failure_view;

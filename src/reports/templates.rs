@@ -15,6 +15,10 @@ static ENV: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/scenario.html"),
         ),
         ("step.html", include_str!("../../templates/step.html")),
+        (
+            "coverage.html",
+            include_str!("../../templates/coverage.html"),
+        ),
         ("diff.md", include_str!("../../templates/diff.md")),
     ] {
         env.add_template(name, source)

@@ -1,12 +1,14 @@
 //! Checks: small pure functions, one per requirement, that compare what a provider answered with
 //! what a rule demands and return a [`Failure`] a person can act on. Checks do no I/O.
 
+mod content_type;
 mod documented;
 mod failure;
 mod json;
 mod oauth;
 mod response;
 
+pub use content_type::ensure_json_content_type;
 pub use documented::{
     accept_ranges, ensure_allow_lists, ensure_content_type_accepted,
     ensure_documented_content_type, ensure_documented_status, essence, media_type_matches,

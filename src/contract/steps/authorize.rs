@@ -178,7 +178,11 @@ async fn requests_without(w: &mut ConformanceWorld, param: String) -> Result<(),
 }
 
 /// An authorization with the dialect's default scope and one parameter set to `value`.
-async fn request_with(w: &mut ConformanceWorld, name: &str, value: &str) -> Result<(), Failure> {
+pub(super) async fn request_with(
+    w: &mut ConformanceWorld,
+    name: &str,
+    value: &str,
+) -> Result<(), Failure> {
     let scope = w.dialect()?.default_scope;
     let extra = [(name, value)];
     request_authorization(

@@ -23,6 +23,21 @@ async fn details_without_token(w: &mut ConformanceWorld) -> Result<(), Failure> 
     resource::request_resource(w, None).await
 }
 
+/// The token alone in the Authorization header, without the scheme the document names.
+#[when("the client requests the user details with the token but without the Bearer prefix")]
+async fn details_without_bearer_prefix(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let target = w.target()?.clone();
+    let path = w
+        .dialect()?
+        .resource_path
+        .ok_or_else(|| Failure::new("the dialect names no details path (resource_path)"))?;
+    let token = w.access_token()?.expose().to_owned();
+    let request = crate::targets::http::Request::new(reqwest::Method::GET, target.url(path))
+        .header("Authorization", token);
+    w.send(request).await?;
+    Ok(())
+}
+
 /// JPEG files start with the SOI marker followed by the first segment's marker byte.
 const JPEG_START: [u8; 3] = [0xFF, 0xD8, 0xFF];
 

@@ -13,6 +13,7 @@ mod response;
 mod sso;
 mod token;
 mod userinfo;
+mod variations;
 mod webhooks;
 
 /// The rule cited when a check enforces RFC 6749's error response format.

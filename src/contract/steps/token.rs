@@ -309,6 +309,21 @@ async fn exchanges_without_parameter(
     .await
 }
 
+/// Exchanges the scenario's code naming `redirect_uri` in the token request.
+pub(super) async fn exchange_with_redirect_uri(
+    w: &mut ConformanceWorld,
+    redirect_uri: &str,
+) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            redirect_uri: Some(redirect_uri),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
 #[when("the client exchanges the authorization code with a redirect URI other than the one used")]
 async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
     exchange_code(

@@ -61,6 +61,42 @@ async fn userinfo_unknown_token(w: &mut ConformanceWorld) -> Result<(), Failure>
     request_userinfo(w, forged.expose(), None).await
 }
 
+#[when("the client requests the userinfo without a token")]
+async fn userinfo_without_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let target = w.target()?.clone();
+    let req = match w.dialect()?.userinfo {
+        Some(Userinfo::JsonBody(path)) => {
+            let body = json!({"client_id": target.client_id, "client_secret": target.client_secret.expose()});
+            Request::new(reqwest::Method::POST, target.url(path)).body(Body::Json(body))
+        }
+        Some(Userinfo::Bearer(path)) => Request::new(reqwest::Method::GET, target.url(path)),
+        None => {
+            return Err(Failure::new(format!(
+                "{} has no userinfo endpoint in its dialect",
+                target.provider.name()
+            )));
+        }
+    };
+    w.send(req).await?;
+    Ok(())
+}
+
+#[when("the client requests the userinfo without client credentials")]
+async fn userinfo_without_client_credentials(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let target = w.target()?.clone();
+    let token = w.access_token()?.expose().to_owned();
+    let Some(Userinfo::JsonBody(path)) = w.dialect()?.userinfo else {
+        return Err(Failure::new(format!(
+            "{}'s userinfo takes no client credentials: fix the feature",
+            target.provider.name()
+        )));
+    };
+    let req = Request::new(reqwest::Method::POST, target.url(path))
+        .body(Body::Json(json!({"token": token})));
+    w.send(req).await?;
+    Ok(())
+}
+
 #[when("the client requests the userinfo with a wrong client secret")]
 async fn userinfo_wrong_secret(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let token = w.access_token()?.expose().to_owned();
