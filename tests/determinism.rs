@@ -117,3 +117,79 @@ fn fifty_runs_against_the_mocks_give_the_same_verdict() {
         .count();
     assert!(failed > 0 && failed < scenarios.len(), "{scenarios:#?}");
 }
+
+/// The SSO v1 scenarios that change the test user's pending e-mail address, `copies` times
+/// each, as a features folder; `declared` keeps their `@resource-test-user-email` tags.
+fn email_scenarios(copies: usize, declared: bool) -> tempfile::TempDir {
+    let text = std::fs::read_to_string(common::root().join("features/sso_v1/email.feature"))
+        .expect("features/sso_v1/email.feature");
+    let (head, scenarios) = text.split_once("\n  @").expect("a tagged scenario");
+    let scenarios = format!("  @{scenarios}");
+    let mut out = head.to_owned();
+    for copy in 0..copies {
+        let again = scenarios.replace("Scenario: ", &format!("Scenario: (copy {copy}) "));
+        out.push('\n');
+        out.push_str(&again);
+    }
+    if !declared {
+        out = out.replace(" @resource-test-user-email", "");
+    }
+    assert_eq!(
+        out.contains("@resource-test-user-email"),
+        declared,
+        "email.feature declares the test user's e-mail on the scenarios that change it"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sso_v1")).unwrap();
+    std::fs::write(dir.path().join("sso_v1/email.feature"), out).unwrap();
+    dir
+}
+
+/// How many scenarios of one run over `features` failed.
+fn failures(features: &std::path::Path) -> usize {
+    let tmp = tempfile::tempdir().unwrap();
+    let features = features.to_str().unwrap();
+    let out = common::run(
+        &[
+            "--provider",
+            "sso_v1",
+            "--features",
+            features,
+            "--jobs",
+            "8",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        matches!(common::code(&out), 0 | 1),
+        "{}",
+        common::text(&out)
+    );
+    common::results(tmp.path())
+        .iter()
+        .filter(|r| r.status == "failed")
+        .count()
+}
+
+/// The SSO v1 mock keeps one pending e-mail address per user, as a provider would: scenarios
+/// that change it at once make each other fail (one's opt-in mail or pending address replaced
+/// by another's). Declared with `@resource-test-user-email`, the runner runs them one at a
+/// time and every run passes; without the declaration the race shows within a few runs.
+#[test]
+fn scenarios_sharing_a_resource_race_unless_they_declare_it() {
+    let declared = email_scenarios(4, true);
+    for _ in 0..3 {
+        assert_eq!(
+            failures(declared.path()),
+            0,
+            "a declared resource still raced"
+        );
+    }
+    let undeclared = email_scenarios(4, false);
+    let raced = (0..10).any(|_| failures(undeclared.path()) > 0);
+    assert!(
+        raced,
+        "10 runs of undeclared e-mail changes at once never failed: the mock no longer keeps \
+         one pending address per user, or the runner serialises them anyway"
+    );
+}

@@ -18,4 +18,8 @@ Feature: The Allow header names the methods an SSO v1 path allows
       | endpoint              |
       | POST /sso/sms         |
       | POST /sso/user/status |
-      | PATCH /sso/email      |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |

@@ -26,7 +26,11 @@ Feature: SSO v1 asks for credentials where its document lists the Authorization 
       | POST /sso/user        |
       | GET /sso/user         |
       | POST /sso/user/status |
-      | PATCH /sso/email      |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
 
   @documented
   Scenario Outline: <endpoint> refuses wrong credentials
@@ -36,7 +40,11 @@ Feature: SSO v1 asks for credentials where its document lists the Authorization 
     Examples:
       | endpoint              |
       | POST /sso/user/status |
-      | PATCH /sso/email      |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
 
   @documented @needs-sms-code
   Scenario Outline: <endpoint> refuses wrong credentials with an otherwise valid request

@@ -29,9 +29,13 @@ Feature: SSO v1 serves only the documented media types
       | POST /sso/user         |
       | GET /sso/user          |
       | POST /sso/user/status  |
-      | PATCH /sso/email       |
       | PATCH /sso/email-optin |
       | PATCH /sso/email-status |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
 
   @documented
   Scenario Outline: <endpoint> refuses Content-Type text/plain with 415
@@ -46,9 +50,13 @@ Feature: SSO v1 serves only the documented media types
       | POST /sso/auth          |
       | POST /sso/user          |
       | POST /sso/user/status   |
-      | PATCH /sso/email        |
       | PATCH /sso/email-optin  |
       | PATCH /sso/email-status |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
 
   @documented @rfc9110
   Scenario Outline: Accept <accept> is served

@@ -24,7 +24,7 @@ Feature: SSO v1 answers with the status codes its document lists
       | POST /sso/sms         | 201    |
       | POST /sso/user/status | 201    |
 
-  @documented @changes-profile
+  @documented @changes-profile @resource-test-user-email
   Scenario: A valid PATCH /sso/email request is answered with 200
     When the client sends a valid "PATCH /sso/email" request
     Then the response status is 200

@@ -35,11 +35,15 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
       | GET /sso/user           | username  |
       | GET /sso/user           | authCode  |
       | POST /sso/user/status   | user      |
-      | PATCH /sso/email        | email     |
-      | PATCH /sso/email        | telephone |
       | PATCH /sso/email-optin  | c         |
       | PATCH /sso/email-status | email     |
       | PATCH /sso/email-status | telephone |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         | field     |
+      | PATCH /sso/email | email     |
+      | PATCH /sso/email | telephone |
 
   @documented @interpretation
   Scenario Outline: <endpoint> with "<field>" as a <kind> is refused as invalid
@@ -53,5 +57,9 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
       | POST /sso/code         | code      | number |
       | POST /sso/user         | authCode  | number |
       | POST /sso/user/status  | user      | string |
-      | PATCH /sso/email       | email     | number |
       | PATCH /sso/email-optin | c         | number |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         | field | kind   |
+      | PATCH /sso/email | email | number |

@@ -94,7 +94,7 @@ pub struct Mock {
     sms: Mutex<HashMap<String, String>>,
     /// auth code -> the telephone that signed in.
     auth_codes: Mutex<Issued<String>>,
-    /// opt-in code -> (telephone, e-mail address).
+    /// opt-in code -> (telephone, e-mail address): at most one pending address per telephone.
     optins: Mutex<Issued<(String, String)>>,
     next_id: AtomicI64,
 }
@@ -668,12 +668,21 @@ async fn email(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
             "unknown telephone",
         );
     }
-    if !m.has(Defect::EmailOptinNotSent) {
-        m.optins
-            .lock()
-            .unwrap()
-            .insert(opaque("sso_optin_"), (telephone, email));
+    // One pending address per user, as a provider keeps it: a new change replaces the pending
+    // one, and the opt-in code of the replaced one no longer confirms anything.
+    let mut optins = m.optins.lock().unwrap();
+    let replaced: Vec<String> = optins
+        .iter()
+        .filter(|(_, (t, _))| *t == telephone)
+        .map(|(c, _)| c.clone())
+        .collect();
+    for c in replaced {
+        optins.remove(&c);
     }
+    if !m.has(Defect::EmailOptinNotSent) {
+        optins.insert(opaque("sso_optin_"), (telephone, email));
+    }
+    drop(optins);
     patched(&m, ep, p.media_type)
 }
 
