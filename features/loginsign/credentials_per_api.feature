@@ -26,8 +26,9 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
     takes a Bearer token, while the Licenses section says "session cookie". The harness reads the
     explicit label: the user's own LoginSign session cookie. Whether a Bearer token or the
     developer's cookie (the developer is a LoginSign user too) also works there is left open: no
-    scenario checks either. No documented route hands the user's session cookie to a client, so
-    the scenarios that present it use the embedded mock's (@mock-only).
+    scenario checks either. No documented route hands the user's session cookie to a client: the
+    scenarios that present it take it from the target file (user_session_cookie_env, the session
+    of the user the authorizations sign in; @needs-user-session), or from the embedded mock.
   - Scenarios that present the access token obtain it through the authorize endpoint
     (@needs-authorization); routes under /applications/:appId need the target's app_id
     (@needs-app-id); the developer session cookie comes from the target file
@@ -169,7 +170,7 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/developer/applications/:appId/licenses/codes                  |
       | DELETE /api/developer/applications/:appId/licenses/codes/:codeId       |
 
-  @documented @interpretation @mock-only
+  @documented @interpretation @needs-user-session
   Scenario Outline: <route> accepts the user's session cookie
     Given the user has a LoginSign session
     When the client calls "<route>" with the user's session cookie

@@ -19,6 +19,11 @@ Feature: SSO v1 signs a user in with a telephone number and an SMS code
   which). Scenarios tagged @needs-sms-code need the code the test telephone received
   (test_sms_code_env in the target file); without it they are skipped with that reason.
 
+  "match users login data with generated auth token": the auth code opens the record of the
+  user whose sign-in generated it, and no other. A telephone no one holds is refused before any
+  comparison (no such user), so the telling case names a second registered user
+  (second_test_telephone in the target file, @needs-second-user; skipped without it).
+
   @documented
   Scenario: Requesting an SMS code is answered with 201
     When the client requests an SMS code for the test telephone
@@ -71,3 +76,14 @@ Feature: SSO v1 signs a user in with a telephone number and an SMS code
     Given the test user has signed in with the SMS code
     When the client fetches the user with the auth code but another telephone as username
     Then "POST /sso/user" refuses it with a client error its document lists
+
+  @documented @interpretation @needs-sms-code @needs-second-user
+  Scenario Outline: The auth code does not <open> the record of another registered user
+    Given the test user has signed in with the SMS code
+    When the client <how> the user with the auth code but the second registered user's telephone as username
+    Then "<endpoint>" refuses it with a client error its document lists
+
+    Examples:
+      | open  | how     | endpoint       |
+      | fetch | fetches | POST /sso/user |
+      | read  | reads   | GET /sso/user  |

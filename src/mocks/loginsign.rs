@@ -90,6 +90,9 @@ const CODE_LIFETIME: i64 = 600;
 const TOKEN_LIFETIME: i64 = 3600;
 /// The cookie name of an end user's LoginSign session.
 const USER_SESSION_COOKIE: &str = "ls_user";
+/// A session of the sandbox user every mock knows from the start, for a target file pointing at
+/// a standalone mock (`user_session_cookie_env` holding `ls_user=mock-user-session`).
+pub const STANDING_USER_SESSION: &str = "mock-user-session";
 
 /// How the mock is set up: the one registered client, its app, and the defects it has.
 #[derive(Clone, Debug)]
@@ -464,6 +467,7 @@ pub fn router(config: Config) -> Router {
         app_email: None,
     };
     let state = State_ {
+        user_sessions: HashMap::from([(STANDING_USER_SESSION.to_owned(), SANDBOX_USER)]),
         connections: vec![
             seeded(1, "conn_seeded_john", 23),
             seeded(2, "conn_seeded_maria", 4),

@@ -28,6 +28,8 @@ use crate::secret::Secret;
 
 /// The telephone of the registered test user the mock knows.
 pub const TEST_TELEPHONE: &str = "+4915100000001";
+/// The telephone of a second registered user (a target file's `second_test_telephone`).
+pub const SECOND_TELEPHONE: &str = "+4915100000002";
 /// The SMS code every SMS of the mock carries.
 pub const TEST_SMS_CODE: &str = "482916";
 /// The provider's own media type.
@@ -56,6 +58,7 @@ defects!(
         UndocumentedStatus = "undocumented-status": "successful PATCH requests answer 200 (the document lists no 204)",
         WrongSmsCodeAccepted = "wrong-sms-code-accepted": "/sso/code and /sso/auth accept only the code sent by SMS",
         AuthCodeNotMatched = "auth-code-not-matched": "POST /sso/user matches the username with the auth code of its sign-in",
+        AuthCodeAnyRegisteredUser = "auth-code-any-registered-user": "/sso/user answers only the user whose sign-in generated the auth code, not any registered user named as username",
         UserStatus100Refused = "user-status-100-refused": "up to 100 telephone numbers are checked at once",
         UserStatus101Accepted = "user-status-101-accepted": "no more than 100 telephone numbers are checked at once",
         IsRegisteredAsString = "is-registered-as-string": "isRegistered is 1 or 0",
@@ -134,13 +137,23 @@ pub fn router(config: Config) -> Router {
             verified: true,
         },
     );
+    users.insert(
+        SECOND_TELEPHONE.to_owned(),
+        User {
+            id: 2,
+            email: "second.user@example.com".to_owned(),
+            nickname: "second".to_owned(),
+            firstname: "Second".to_owned(),
+            verified: true,
+        },
+    );
     let mock = Arc::new(Mock {
         config,
         users: Mutex::new(users),
         sms: Mutex::default(),
         auth_codes: Mutex::default(),
         optins: Mutex::default(),
-        next_id: AtomicI64::new(2),
+        next_id: AtomicI64::new(3),
     });
     Router::new()
         .route("/sso/sms", post(sms))
@@ -511,9 +524,12 @@ fn user_json(m: &Mock, user: &User) -> Value {
 /// The user the auth code signed in, if `username` is its telephone.
 fn signed_in_user(m: &Mock, username: &str, auth_code: &str) -> Option<User> {
     let telephone = m.auth_codes.lock().unwrap().get(auth_code).cloned();
+    let registered = m.users.lock().unwrap().contains_key(username);
     let telephone = match telephone {
         Some(t) if t == username => t,
         Some(t) if m.has(Defect::AuthCodeNotMatched) => t,
+        // A live auth code opens the record of whichever registered user is named.
+        Some(_) if registered && m.has(Defect::AuthCodeAnyRegisteredUser) => username.to_owned(),
         _ => return None,
     };
     m.users.lock().unwrap().get(&telephone).cloned()

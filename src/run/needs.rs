@@ -39,6 +39,19 @@ pub const NEEDS: &[Need] = &[
         met: |t| t.app.developer_session.is_some(),
     },
     Need {
+        tag: "needs-second-user",
+        key: "second_test_telephone",
+        what: "a second registered test user",
+        met: |t| t.second_telephone.is_some(),
+    },
+    Need {
+        tag: "needs-user-session",
+        key: "user_session_cookie_env",
+        what: "the end user's session cookie",
+        // The embedded mock signs its user in through a control route.
+        met: |t| t.app.user_session.is_some() || t.mock_control,
+    },
+    Need {
         tag: "needs-webhook-receiver",
         key: "webhook_listen",
         what: "a webhook receiver the provider delivers to",
@@ -87,6 +100,7 @@ mod tests {
             mock_control: false,
             test_telephone: None,
             test_sms_code: None,
+            second_telephone: None,
             app,
         }
     }
@@ -111,6 +125,7 @@ mod tests {
             app_id: Some("app".into()),
             developer_session: None,
             webhook_listen: Some("127.0.0.1:8787".parse().unwrap()),
+            user_session: None,
         };
         let tags = vec![
             "needs-app-id".to_owned(),

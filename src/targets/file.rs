@@ -57,12 +57,16 @@ struct ProviderEntry {
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
     test_sms_code_env: Option<String>,
+    /// SSO v1: the telephone number of a second registered user.
+    second_test_telephone: Option<String>,
     /// LoginSign: the app id of the app API and developer portal paths.
     app_id: Option<String>,
     /// LoginSign: the environment variable holding the developer portal's session cookie.
     developer_session_cookie_env: Option<String>,
     /// LoginSign: where the harness listens for webhooks (`host:port`).
     webhook_listen: Option<String>,
+    /// LoginSign: the environment variable holding the end user's session cookie.
+    user_session_cookie_env: Option<String>,
 }
 
 /// A target file, read: the targets it names, the limits and the TLS trust it sets.
@@ -137,6 +141,10 @@ fn parse_target_file(
                 "developer_session_cookie_env",
                 entry.developer_session_cookie_env.as_ref(),
             ),
+            (
+                "user_session_cookie_env",
+                entry.user_session_cookie_env.as_ref(),
+            ),
         ] {
             if var.is_some_and(|v| !is_env_name(v)) {
                 return Err(format!(
@@ -205,6 +213,7 @@ fn parse_target_file(
             mock_control: false,
             test_telephone: entry.test_telephone,
             test_sms_code,
+            second_telephone: entry.second_test_telephone,
             app,
         });
     }
@@ -247,26 +256,37 @@ fn app_access(
     entry: &ProviderEntry,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<AppAccess, String> {
-    let developer_session = match &entry.developer_session_cookie_env {
-        None => None,
+    let cookie = |key: &str, var: &Option<String>, whose: &str, tag: &str| match var {
+        None => Ok(None),
         Some(var) => {
             let cookie = env(var).ok_or_else(|| {
                 format!(
-                    "{shown}: [providers.{name}] developer_session_cookie_env names the \
-                     environment variable {var}, which is not set; export the developer portal's \
-                     session cookie (name=value), or drop the key to skip the \
-                     @needs-developer-session scenarios"
+                    "{shown}: [providers.{name}] {key} names the environment variable {var}, \
+                     which is not set; export {whose} session cookie (name=value), or drop the \
+                     key to skip the @{tag} scenarios"
                 )
             })?;
             if !cookie.contains('=') {
                 return Err(format!(
-                    "{shown}: [providers.{name}] the variable {var} (developer_session_cookie_env) \
-                     must hold the cookie as name=value, as the browser sends it"
+                    "{shown}: [providers.{name}] the variable {var} ({key}) must hold the cookie \
+                     as name=value, as the browser sends it"
                 ));
             }
-            Some(secret::cookie(&cookie))
+            Ok(Some(secret::cookie(&cookie)))
         }
     };
+    let developer_session = cookie(
+        "developer_session_cookie_env",
+        &entry.developer_session_cookie_env,
+        "the developer portal's",
+        "needs-developer-session",
+    )?;
+    let user_session = cookie(
+        "user_session_cookie_env",
+        &entry.user_session_cookie_env,
+        "the end user's",
+        "needs-user-session",
+    )?;
     let webhook_listen = match &entry.webhook_listen {
         None => None,
         Some(addr) => Some(addr.parse().map_err(|e| {
@@ -280,6 +300,7 @@ fn app_access(
         app_id: entry.app_id.clone(),
         developer_session,
         webhook_listen,
+        user_session,
     })
 }
 

@@ -42,6 +42,10 @@ pub struct Target {
     /// The SMS code the test telephone receives (SSO v1); without it, scenarios tagged
     /// `@needs-sms-code` are skipped.
     pub test_sms_code: Option<Secret>,
+    /// The telephone number of a second registered user (SSO v1): a credential of someone the
+    /// provider knows, so a refusal cannot come from an unknown-user check; without it,
+    /// scenarios tagged `@needs-second-user` are skipped.
+    pub second_telephone: Option<String>,
     /// The app API, developer portal and webhooks of providers that have them (LoginSign).
     pub app: AppAccess,
 }
@@ -57,6 +61,9 @@ pub struct AppAccess {
     pub developer_session: Option<Secret>,
     /// The address the harness's webhook receiver listens on.
     pub webhook_listen: Option<SocketAddr>,
+    /// The end user's own session cookie, `name=value` (LoginSign's license routes), of the
+    /// user the authorizations sign in.
+    pub user_session: Option<Secret>,
 }
 
 impl Target {
