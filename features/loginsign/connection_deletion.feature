@@ -1,4 +1,4 @@
-@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @serial
+@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @resource-connection @serial
 Feature: Deleting a connection in LoginSign's developer portal removes it and sends user_account_deleted
   The LoginSign API Reference (loginsign.com), "DELETE /api/developer/applications/:appId/users/:connectionId:
   Delete user connection (account closure)": "Permanently removes the connection. Webhook

@@ -1,4 +1,4 @@
-@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection
+@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @resource-connection
 Feature: LoginSign's developer portal updates a user's connection and syncs the user's e-mail
   The LoginSign API Reference (loginsign.com), "PATCH /api/developer/applications/:appId/users/:connectionId:
   Update user connection": "Body: optional isForwarding (boolean) and/or appEmail (string email).
@@ -9,6 +9,8 @@ Feature: LoginSign's developer portal updates a user's connection and syncs the 
   The scenarios change the connection of the user the harness signs in, and that user's primary
   e-mail (to a fresh address at example.com): they are tagged @changes-connection, so a run against
   a shared staging user can leave them out (--tags "not @changes-connection").
+  They declare the connection as a shared resource (@resource-connection): the runner never runs
+  two of them at once, so no scenario's update lands between another's change and its answer.
 
   Interpretations:
   - The bodies are JSON. The document names no answer and no status: an update succeeds with 200
