@@ -16,10 +16,13 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
   Interpretations:
   - A token request naming a redirect URI the app never registered is both an "unauthorized
     redirect URI" (invalid_client) and a "redirect URI mismatch" (invalid_grant): either passes.
-  - A request without any client credentials gets invalid_request, as the document lists
-    credentials among the missing parameters (RFC 6749 alone would say invalid_client). A request
-    with client_id but no client_secret is missing credentials too, or a failed authentication:
-    either error passes.
+  - A request without any client credentials: the document lists credentials among the missing
+    parameters of invalid_request, and RFC 6749 §5.2 names invalid_client for a request that
+    includes no client authentication. Both readings are accepted: invalid_request with 400, or
+    invalid_client with 400 or 401. A request with client_id but no client_secret likewise.
+  - The registered redirect URI with a suffix is another redirect URI (RFC 6749 §3.1.2.3 and
+    §4.1.3 compare them as strings): invalid_grant or invalid_client, as for any other URI.
+  - "All errors return JSON": an error's Content-Type is application/json (RFC 6749 §5.2).
   - Another grant type gets RFC 6749's unsupported_grant_type; the document lists no such error.
   - The document gives no code lifetime; code_expires.feature checks expiry on the mock's clock.
 
@@ -72,11 +75,29 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
       | code         |
       | redirect_uri |
 
-  @documented @rfc6749
-  Scenario: A token request without client credentials is refused with invalid_request
+  @documented @rfc6749 @interpretation
+  Scenario: A token request without client credentials is refused with invalid_request or invalid_client
     When the client exchanges the authorization code without client credentials
-    Then the provider refuses it with status 400 and error "invalid_request"
+    Then the provider refuses it with one of
+      | status     | error           |
+      | 400        | invalid_request |
+      | 400 or 401 | invalid_client  |
     And the body matches the schema "loginsign/error"
+
+  @documented @rfc6749
+  Scenario: The registered redirect URI with a suffix is refused at the token endpoint
+    When the client exchanges the authorization code with the registered redirect URI with a suffix
+    Then the provider refuses it with one of
+      | status     | error          |
+      | 400        | invalid_grant  |
+      | 400 or 401 | invalid_client |
+    And the body matches the schema "loginsign/error"
+
+  @documented @rfc6749
+  Scenario: A token error is JSON by its Content-Type
+    When the client exchanges a code the provider never issued
+    Then the provider refuses it with status 400 and error "invalid_grant"
+    And the response Content-Type is "application/json" (RFC 6749 §5.2; LoginSign API Reference, Error Responses: "All errors return JSON")
 
   @documented @rfc6749 @interpretation
   Scenario: A token request without client_secret is refused

@@ -11,7 +11,8 @@ Feature: LoginSign exchanges an authorization code for tokens, with the client c
     HTTP Basic with no client_id or client_secret in the form.
   - Every member of the example answer is required (schema loginsign/token_response); expires_in
     is a number of seconds (RFC 6749 §5.1), not necessarily 3600.
-  - RFC 6749 §5.1 adds Cache-Control: no-store, which the document does not mention (@rfc6749).
+  - RFC 6749 §5.1 adds Cache-Control: no-store, which the document does not mention (@rfc6749),
+    and names the answer's media type, application/json; the document shows a JSON answer.
   - The document shows a refresh_token but no refresh grant; no scenario uses it.
 
   Background:
@@ -45,3 +46,9 @@ Feature: LoginSign exchanges an authorization code for tokens, with the client c
   Scenario: Token responses are not cached
     When the client exchanges the authorization code
     Then the response header "Cache-Control" includes "no-store"
+
+  @documented @rfc6749
+  Scenario: The token answer is JSON by its Content-Type
+    When the client exchanges the authorization code
+    Then the response status is 200
+    And the response Content-Type is "application/json" (RFC 6749 §5.1)

@@ -15,6 +15,8 @@ Feature: LoginSign answers the connection's profile for a valid Bearer access to
   - The connection id is checked against the developer portal's user list, whose id is the
     connection id: the same entry carries the same Global User ID. That scenario needs the
     developer session (@needs-developer-session, @needs-app-id).
+  - The example answer is JSON: its Content-Type is JSON (application/json or a +json type), and
+    so is a refusal's ("All errors return JSON").
   - The document does not say what an invalid or expired token gets. RFC 6750 §3.1: 401 with a
     WWW-Authenticate: Bearer challenge (@rfc6750); "All errors return JSON" adds the body.
   - expires_in (3600 in the example) is read as the token's lifetime; the expiry scenario moves
@@ -29,6 +31,12 @@ Feature: LoginSign answers the connection's profile for a valid Bearer access to
     When the client requests the userinfo with the access token
     Then the response status is 200
     And the body matches the schema "loginsign/user"
+
+  @documented
+  Scenario: The profile is JSON by its Content-Type
+    When the client requests the userinfo with the access token
+    Then the response status is 200
+    And the response Content-Type is JSON (LoginSign API Reference, GET /api/user: the example answer is JSON)
 
   @documented
   Scenario: The Global User ID is two letters and four digits
@@ -47,6 +55,12 @@ Feature: LoginSign answers the connection's profile for a valid Bearer access to
     Then the response status is 401
     And the response challenges for "Bearer" authentication
     And the body matches the schema "loginsign/error"
+
+  @documented
+  Scenario: A refused token gets a JSON error by its Content-Type
+    When the client requests the userinfo with a token the provider never issued
+    Then the response status is 401
+    And the response Content-Type is JSON (LoginSign API Reference, Error Responses: "All errors return JSON")
 
   @documented @rfc6749 @mock-only @serial
   Scenario: The access token no longer works after expires_in seconds

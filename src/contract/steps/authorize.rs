@@ -200,6 +200,43 @@ async fn requests_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<()
     request_with(w, "redirect_uri", UNREGISTERED_REDIRECT_URI).await
 }
 
+/// The registered redirect URI changed the way a lenient comparison lets through (RFC 6749
+/// §3.1.2.3: registered URIs are compared as strings): `with a suffix` appends to it, `on another
+/// path` keeps its scheme, host, port and query but not its path, `with another query` keeps all
+/// but its query.
+pub fn varied_redirect_uri(registered: &str, how: &str) -> Result<String, Failure> {
+    let mut url = url::Url::parse(registered).map_err(|e| {
+        Failure::new(format!(
+            "the target's redirect_uri is not a URL ({e}); fix the target file"
+        ))
+    })?;
+    match how {
+        "with a suffix" => return Ok(format!("{registered}-conformance")),
+        "on another path" => url.set_path("/conformance-other-path"),
+        "with another query" => {
+            url.query_pairs_mut()
+                .append_pair("conformance", "other-query");
+        }
+        other => {
+            return Err(Failure::new(format!(
+                "no redirect URI variation \"{other}\""
+            )));
+        }
+    }
+    Ok(url.to_string())
+}
+
+#[when(
+    regex = r"^the client requests authorization with the registered redirect URI (with a suffix|on another path|with another query)$"
+)]
+async fn requests_with_varied_redirect_uri(
+    w: &mut ConformanceWorld,
+    how: String,
+) -> Result<(), Failure> {
+    let uri = varied_redirect_uri(&w.target()?.redirect_uri, &how)?;
+    request_with(w, "redirect_uri", &uri).await
+}
+
 #[when("the client requests authorization with a client_id the provider does not know")]
 async fn requests_with_unknown_client(w: &mut ConformanceWorld) -> Result<(), Failure> {
     request_with(w, "client_id", &opaque("unknown-client-")).await
@@ -367,4 +404,27 @@ async fn no_redirect(w: &mut ConformanceWorld) -> Result<(), Failure> {
     .rule(
         "RFC 6749 §4.1.2.1: without a valid client_id the server MUST NOT redirect",
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uri_variations_differ_from_the_registered_one_only_where_named() {
+        let r = "https://app.example:8443/cb?x=1";
+        let v = |how| url::Url::parse(&varied_redirect_uri(r, how).unwrap()).unwrap();
+        let suffix = varied_redirect_uri(r, "with a suffix").unwrap();
+        assert!(suffix.starts_with(r) && suffix != r);
+        let path = v("on another path");
+        assert_eq!(
+            (path.host_str(), path.port(), path.query()),
+            (Some("app.example"), Some(8443), Some("x=1"))
+        );
+        assert_ne!(path.path(), "/cb");
+        let query = v("with another query");
+        assert_eq!((query.path(), query.port()), ("/cb", Some(8443)));
+        assert_ne!(query.query(), Some("x=1"));
+        assert!(varied_redirect_uri("not a url", "on another path").is_err());
+    }
 }

@@ -321,6 +321,21 @@ async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(
     .await
 }
 
+#[when(
+    "the client exchanges the authorization code with the registered redirect URI with a suffix"
+)]
+async fn exchanges_with_suffixed_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let uri = super::authorize::varied_redirect_uri(&w.target()?.redirect_uri, "with a suffix")?;
+    exchange_code(
+        w,
+        Variation {
+            redirect_uri: Some(&uri),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
 #[then("the token endpoint answers with an access token")]
 async fn answers_with_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
     take_access_token(w)
