@@ -1,4 +1,4 @@
-@loginsign
+@loginsign @LS-037 @LS-036 @LS-003 @LS-012 @LS-006 @LS-029 @LS-002
 Feature: Redeeming a LoginSign license code ties it to the user's connection
   The LoginSign API Reference (loginsign.com), "Licenses & subscriptions": "Full request/response examples, status
   sync, and operator guidance live in the dedicated Licenses guide." It lists the end user's

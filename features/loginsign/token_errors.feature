@@ -1,4 +1,4 @@
-@loginsign @needs-authorization
+@loginsign @needs-authorization @LS-006 @LS-029
 Feature: LoginSign refuses token requests with the documented errors, as JSON
   The LoginSign API Reference (loginsign.com), "Error Responses": "All errors return JSON", shown as
   {"error": "invalid_grant", "error_description": "The authorization code has expired"};
@@ -29,32 +29,32 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
   Background:
     Given the user has authorized the client
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-041 @LS-038 @LS-040
   Scenario: A wrong client secret in the form is refused with invalid_client
     When the client exchanges the authorization code with a wrong client secret
     Then the provider refuses it with status 400 or 401 and error "invalid_client"
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-041 @LS-042 @LS-038 @LS-040
   Scenario: A wrong client secret in HTTP Basic is refused with 401 invalid_client and a challenge
     When the client exchanges the authorization code with a wrong client secret in HTTP Basic
     Then the provider refuses it with status 401 and error "invalid_client"
     And the response challenges for "Basic" authentication
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-041 @LS-038 @LS-040
   Scenario: A wrong client_id is refused with invalid_client
     When the client exchanges the authorization code with a client id the provider does not know
     Then the provider refuses it with status 400 or 401 and error "invalid_client"
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-045 @LS-038 @LS-040
   Scenario: A code the provider never issued is refused with invalid_grant
     When the client exchanges a code the provider never issued
     Then the provider refuses it with status 400 and error "invalid_grant"
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749 @interpretation
+  @documented @rfc6749 @interpretation @LS-034 @LS-048 @LS-043 @LS-038 @LS-040
   Scenario: A redirect URI other than the authorize request's is refused
     When the client exchanges the authorization code with a redirect URI other than the one used
     Then the provider refuses it with one of
@@ -63,7 +63,7 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
       | 400 or 401 | invalid_client |
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-049 @LS-038 @LS-040
   Scenario Outline: A token request without <field> is refused with invalid_request
     When the client exchanges the authorization code without the "<field>" field
     Then the provider refuses it with status 400 and error "invalid_request"
@@ -75,7 +75,7 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
       | code         |
       | redirect_uri |
 
-  @documented @rfc6749 @interpretation
+  @documented @rfc6749 @interpretation @LS-049 @LS-038 @LS-040
   Scenario: A token request without client credentials is refused with invalid_request or invalid_client
     When the client exchanges the authorization code without client credentials
     Then the provider refuses it with one of
@@ -84,7 +84,7 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
       | 400 or 401 | invalid_client  |
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-034 @LS-048 @LS-038 @LS-040
   Scenario: The registered redirect URI with a suffix is refused at the token endpoint
     When the client exchanges the authorization code with the registered redirect URI with a suffix
     Then the provider refuses it with one of
@@ -93,13 +93,13 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
       | 400 or 401 | invalid_client |
     And the body matches the schema "loginsign/error"
 
-  @documented @rfc6749
+  @documented @rfc6749 @LS-038 @LS-045
   Scenario: A token error is JSON by its Content-Type
     When the client exchanges a code the provider never issued
     Then the provider refuses it with status 400 and error "invalid_grant"
     And the response Content-Type is "application/json" (RFC 6749 §5.2; LoginSign API Reference, Error Responses: "All errors return JSON")
 
-  @documented @rfc6749 @interpretation
+  @documented @rfc6749 @interpretation @LS-049 @LS-041 @LS-038 @LS-040
   Scenario: A token request without client_secret is refused
     When the client exchanges the authorization code without the "client_secret" field
     Then the provider refuses it with one of
@@ -108,7 +108,7 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
       | 400 or 401 | invalid_client  |
     And the body matches the schema "loginsign/error"
 
-  @rfc6749
+  @rfc6749 @LS-051 @LS-038 @LS-040
   Scenario: Another grant type is refused with unsupported_grant_type
     When the client exchanges the authorization code with grant_type "password"
     Then the provider refuses it with status 400 and error "unsupported_grant_type"

@@ -18,7 +18,7 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
   documented one (a number for a String, a string for a boolean or an array) is refused like a
   missing one.
 
-  @documented @interpretation
+  @documented @interpretation @SSO-013
   Scenario Outline: <endpoint> without "<field>" is refused as invalid
     When the client sends "<endpoint>" without the "<field>" field
     Then "<endpoint>" refuses it as invalid, with a status its document lists
@@ -45,7 +45,7 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
       | PATCH /sso/email | email     |
       | PATCH /sso/email | telephone |
 
-  @documented @interpretation
+  @documented @interpretation @SSO-014 @SSO-025
   Scenario Outline: <endpoint> with "<field>" as a <kind> is refused as invalid
     When the client sends "<endpoint>" with the "<field>" field as a <kind>
     Then "<endpoint>" refuses it as invalid, with a status its document lists

@@ -70,6 +70,7 @@ defects!(
         ListMissingField = "list-missing-field": "each listed user carries every documented field",
         UnsharedEmailNotDash = "unshared-email-not-dash": "a listed user who shared no address has email \"-\"",
         SessionTimesNotIso8601 = "session-times-not-iso8601": "lastSession and joined are ISO 8601 timestamps",
+        ListOmitsNewConnection = "list-omits-new-connection": "the developer portal lists every user who connected, the one who just signed in included",
         TotalUndercounts = "total-undercounts": "total counts every user connected to the app",
         EmptyPatchAccepted = "empty-patch-accepted": "updating a connection requires at least one field",
         PatchRequiresBothFields = "patch-requires-both-fields": "isForwarding and appEmail are each optional",
@@ -925,7 +926,12 @@ async fn app_user_status(
 
 async fn portal_users(State(m): State<Arc<Mock>>) -> Response {
     let st = m.state.lock().unwrap();
-    let users: Vec<Value> = st.connections.iter().map(|c| m.listed_user(c)).collect();
+    let users: Vec<Value> = st
+        .connections
+        .iter()
+        .filter(|c| c.member != SANDBOX_USER || !m.has(Defect::ListOmitsNewConnection))
+        .map(|c| m.listed_user(c))
+        .collect();
     let total = if m.has(Defect::TotalUndercounts) {
         0
     } else {

@@ -55,6 +55,8 @@ defects!(
         MissingFieldServerError = "missing-field-server-error": "a request missing a required field gets a documented client error",
         WrongTypeAccepted = "wrong-type-accepted": "fields have their documented types (String, boolean, array)",
         AuthReturns200 = "auth-returns-200": "a successful POST /sso/auth answers 201 Created",
+        SmsReturns200 = "sms-returns-200": "a successful POST /sso/sms answers 201 Created",
+        EmailStatusIgnoresPending = "email-status-ignores-pending": "PATCH /sso/email-status knows the address a telephone's change is pending for",
         UndocumentedStatus = "undocumented-status": "successful PATCH requests answer 200 (the document lists no 204)",
         WrongSmsCodeAccepted = "wrong-sms-code-accepted": "/sso/code and /sso/auth accept only the code sent by SMS",
         AuthCodeNotMatched = "auth-code-not-matched": "POST /sso/user matches the username with the auth code of its sign-in",
@@ -434,7 +436,12 @@ async fn sms(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Res
         .lock()
         .unwrap()
         .insert(telephone, m.config.test_sms_code.expose().to_owned());
-    reply(&m, ep, p.media_type, StatusCode::CREATED, Some(json!({})))
+    let status = if m.has(Defect::SmsReturns200) {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    reply(&m, ep, p.media_type, status, Some(json!({})))
 }
 
 async fn code(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -749,12 +756,12 @@ async fn email_status(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Byte
         .unwrap()
         .get(&telephone)
         .is_some_and(|u| u.email == email);
-    let pending = m
-        .optins
-        .lock()
-        .unwrap()
-        .values()
-        .any(|(t, e)| *t == telephone && *e == email);
+    let pending = !m.has(Defect::EmailStatusIgnoresPending)
+        && m.optins
+            .lock()
+            .unwrap()
+            .values()
+            .any(|(t, e)| *t == telephone && *e == email);
     if current || pending {
         patched(&m, ep, p.media_type)
     } else {
