@@ -2,8 +2,11 @@
 //! same verdict every time (the same status for every scenario, the same exit code), and so do
 //! 10 runs against mocks started with a fixed set of defects, where the failing step of every
 //! failed scenario must be the same too. Two runs go at once, so timing varies between runs
-//! more than it would one after another. `IDPC_DETERMINISM_RUNS` changes the count of clean
-//! runs (e.g. 500 to hunt a rare race).
+//! more than it would one after another. The same 50 runs go through a target file that sets
+//! every key, against standalone mocks (`idp-conformance mock`, one process per provider),
+//! reached over HTTP as a deployment is. And scenarios that change a shared test resource are
+//! shown to race when they do not declare it (`@resource-...`). `IDPC_DETERMINISM_RUNS`
+//! changes the count of clean runs (e.g. 500 to hunt a rare race).
 
 mod common;
 
@@ -18,10 +21,18 @@ const DEFECT_RUNS: usize = 10;
 /// one, the failing step (the first line of the failure, which holds no generated value).
 type Verdict = (i32, BTreeMap<String, String>);
 
-fn verdict(args: &[String]) -> Verdict {
+/// A run's verdict, with `env` set for the run.
+fn verdict_with(args: &[String], env: &[(&str, &str)]) -> Verdict {
     let tmp = tempfile::tempdir().unwrap();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = common::run(&args, tmp.path());
+    let out = common::bin()
+        .arg("run")
+        .args(args)
+        .arg("--reports")
+        .arg(tmp.path())
+        .arg("--no-color")
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
     let code = common::code(&out);
     assert!(
         code == 0 || code == 1,
@@ -47,11 +58,28 @@ fn verdict(args: &[String]) -> Verdict {
 
 /// Runs the suite `runs` times with `args`, two at once, and asserts every verdict is the first.
 fn assert_same_verdict(args: &[String], runs: usize) -> Verdict {
+    assert_same_verdicts(&format!("{args:?}"), runs, |_| {
+        (args.to_vec(), Vec::new(), ())
+    })
+}
+
+/// Runs the suite `runs` times, two at once; each of the two workers first gets its own
+/// arguments, environment and whatever must live as long as its runs (`setup(worker)`: the
+/// standalone mocks it runs against). Asserts every verdict is the first.
+fn assert_same_verdicts<K>(
+    what: &str,
+    runs: usize,
+    setup: impl Fn(usize) -> (Vec<String>, Vec<(String, String)>, K) + Sync,
+) -> Verdict {
     let verdicts: Mutex<Vec<Verdict>> = Mutex::default();
     let next = Mutex::new(0);
     std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
+        for worker in 0..2 {
+            let (verdicts, next, setup) = (&verdicts, &next, &setup);
+            s.spawn(move || {
+                let (args, env, _keep) = setup(worker);
+                let env: Vec<(&str, &str)> =
+                    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 loop {
                     {
                         let mut n = next.lock().unwrap();
@@ -60,7 +88,7 @@ fn assert_same_verdict(args: &[String], runs: usize) -> Verdict {
                         }
                         *n += 1;
                     }
-                    let v = verdict(args);
+                    let v = verdict_with(&args, &env);
                     verdicts.lock().unwrap().push(v);
                 }
             });
@@ -82,7 +110,7 @@ fn assert_same_verdict(args: &[String], runs: usize) -> Verdict {
             .collect();
         assert!(
             differing.is_empty() && v.0 == first.0,
-            "run {i} of {args:?} differs from the first (exit {} / {}):\n{}",
+            "run {i} of {what} differs from the first (exit {} / {}):\n{}",
             first.0,
             v.0,
             differing.join("\n")
@@ -131,11 +159,24 @@ fn email_scenarios(copies: usize, declared: bool) -> tempfile::TempDir {
         out.push('\n');
         out.push_str(&again);
     }
+    let is_tag_line = |l: &&str| l.trim_start().starts_with('@');
     if !declared {
-        out = out.replace(" @resource-test-user-email", "");
+        out = out
+            .lines()
+            .map(|l| {
+                if is_tag_line(&l) {
+                    l.replace(" @resource-test-user-email", "")
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     assert_eq!(
-        out.contains("@resource-test-user-email"),
+        out.lines()
+            .filter(is_tag_line)
+            .any(|l| l.contains("@resource-test-user-email")),
         declared,
         "email.feature declares the test user's e-mail on the scenarios that change it"
     );
@@ -191,5 +232,139 @@ fn scenarios_sharing_a_resource_race_unless_they_declare_it() {
         raced,
         "10 runs of undeclared e-mail changes at once never failed: the mock no longer keeps \
          one pending address per user, or the runner serialises them anyway"
+    );
+}
+
+const DEPLOY_SECRET: &str = "determinism-deploy-secret";
+const DEPLOY_REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
+/// What the standalone mocks accept and a target file hands the harness: LoginSign's developer
+/// and end-user sessions, the SSO v1 test user's SMS code.
+const DEVELOPER_SESSION: &str = "ls_dev=determinism-developer-session";
+const USER_SESSION: &str = "ls_user=mock-user-session";
+const SMS_CODE: &str = "482916";
+
+/// One standalone mock (`idp-conformance mock`) of every provider, and a target file that sets
+/// every key a scenario can need, as a team pointing the harness at its staging deployments
+/// would. Returns the run's arguments, its environment, and the mocks (alive while held).
+fn standalone_mocks(
+    dir: &std::path::Path,
+) -> (Vec<String>, Vec<(String, String)>, Vec<common::MockProcess>) {
+    let webhook_port = common::free_port();
+    let common_args = [
+        "--client-secret-env",
+        "IDPC_DET_SECRET",
+        "--redirect-uri",
+        DEPLOY_REDIRECT_URI,
+    ];
+    let env = [
+        ("IDPC_DET_SECRET", DEPLOY_SECRET),
+        ("MOCK_DEVELOPER_SESSION", DEVELOPER_SESSION),
+    ];
+    let webhook_url = format!("http://127.0.0.1:{webhook_port}/webhooks");
+    let mut mocks = Vec::new();
+    let mut target = String::from("[settings]\ntimeout_secs = 10\n");
+    for provider in ["losgehts", "authenteq", "oauth2", "sso_v1", "loginsign"] {
+        let mut args = common_args.to_vec();
+        if provider == "loginsign" {
+            args.extend(["--webhook-url", &webhook_url]);
+        }
+        let mock = common::MockProcess::start(provider, &args, &env);
+        target.push_str(&format!(
+            "\n[providers.{provider}]\nbase_url = \"{}\"\nclient_id = \"40\"\n\
+             client_secret_env = \"IDPC_DET_SECRET\"\nredirect_uri = \"{DEPLOY_REDIRECT_URI}\"\n",
+            mock.url
+        ));
+        target.push_str(match provider {
+            "sso_v1" => {
+                "test_telephone = \"+4915100000001\"\ntest_sms_code_env = \"IDPC_DET_SMS\"\n\
+                 second_test_telephone = \"+4915100000002\"\n"
+            }
+            "loginsign" => {
+                "app_id = \"ls-conformance-app\"\n\
+                 developer_session_cookie_env = \"IDPC_DET_DEVELOPER\"\n\
+                 user_session_cookie_env = \"IDPC_DET_USER\"\n"
+            }
+            "oauth2" => {
+                "\n[providers.oauth2.dialect]\nauthorize_path = \"/authorize\"\n\
+                 token_path = \"/token\"\nresource_path = \"/resource\"\n\
+                 token_encoding = \"form\"\nclient_auth = \"basic\"\n"
+            }
+            _ => "",
+        });
+        if provider == "loginsign" {
+            target.push_str(&format!("webhook_listen = \"127.0.0.1:{webhook_port}\"\n"));
+        }
+        mocks.push(mock);
+    }
+    let path = common::target_file(dir, &target);
+    let args = vec!["--target".to_owned(), path.display().to_string()];
+    let env = [
+        ("IDPC_DET_SECRET", DEPLOY_SECRET),
+        ("IDPC_DET_SMS", SMS_CODE),
+        ("IDPC_DET_DEVELOPER", DEVELOPER_SESSION),
+        ("IDPC_DET_USER", USER_SESSION),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .to_vec();
+    (args, env, mocks)
+}
+
+/// The whole suite through a target file against standalone mocks, each a process of its own
+/// reached over HTTP as a deployment is: 50 runs, two at once (each worker with mocks of its
+/// own: two runs sharing one test user would be two teams sharing one staging user), the same
+/// verdict every time. With every key of the target file set, every scenario passes but those
+/// that need the embedded mock's control routes, which are skipped with that reason.
+#[test]
+fn fifty_runs_through_a_target_file_against_standalone_mocks_give_the_same_verdict() {
+    let runs = std::env::var("IDPC_DETERMINISM_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(RUNS);
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    every_key_set_skips_only_what_needs_the_mock(dirs[0].path());
+    let (code, scenarios) = assert_same_verdicts("the target file", runs, |worker| {
+        standalone_mocks(dirs[worker].path())
+    });
+    let not_passed: Vec<_> = scenarios
+        .iter()
+        .filter(|(_, s)| *s != "passed" && *s != "skipped")
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
+    assert_eq!(code, 0);
+    let passed = scenarios.values().filter(|s| *s == "passed").count();
+    assert!(passed > 250, "{passed} passed");
+}
+
+/// One run through the target file with every key set: the only skips are the scenarios that
+/// need the embedded mock's control routes, and the summary counts the skips by reason.
+fn every_key_set_skips_only_what_needs_the_mock(dir: &std::path::Path) {
+    let (args, env, _mocks) = standalone_mocks(dir);
+    let reports = dir.join("reports");
+    let out = common::bin()
+        .arg("run")
+        .args(&args)
+        .arg("--reports")
+        .arg(&reports)
+        .arg("--no-color")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
+    let results = common::results(&reports);
+    let skipped: Vec<_> = results.iter().filter(|r| r.status == "skipped").collect();
+    for r in &skipped {
+        let reason = r.skip_reason.as_deref().unwrap_or_default();
+        assert!(
+            reason.contains("@mock-only"),
+            "{}: skipped because {reason}",
+            r.key()
+        );
+    }
+    assert!(!skipped.is_empty(), "the @mock-only scenarios are skipped");
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(
+        summary.contains(&format!("{} scenario(s): ", skipped.len()))
+            && summary.contains("@mock-only"),
+        "summary.md counts the skips by reason:\n{summary}"
     );
 }
