@@ -282,7 +282,9 @@ fn standalone_mocks(
             "loginsign" => {
                 "app_id = \"ls-conformance-app\"\n\
                  developer_session_cookie_env = \"IDPC_DET_DEVELOPER\"\n\
-                 user_session_cookie_env = \"IDPC_DET_USER\"\n"
+                 user_session_cookie_env = \"IDPC_DET_USER\"\n\
+                 second_client_id = \"ls-second-client\"\n\
+                 second_client_secret_env = \"IDPC_DET_SECOND\"\n"
             }
             "oauth2" => {
                 "\n[providers.oauth2.dialect]\nauthorize_path = \"/authorize\"\n\
@@ -303,6 +305,7 @@ fn standalone_mocks(
         ("IDPC_DET_SMS", SMS_CODE),
         ("IDPC_DET_DEVELOPER", DEVELOPER_SESSION),
         ("IDPC_DET_USER", USER_SESSION),
+        ("IDPC_DET_SECOND", "ls-second-client-secret"),
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .to_vec();

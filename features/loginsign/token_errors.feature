@@ -23,6 +23,10 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
   - The registered redirect URI with a suffix is another redirect URI (RFC 6749 §3.1.2.3 and
     §4.1.3 compare them as strings): invalid_grant or invalid_client, as for any other URI.
   - "All errors return JSON": an error's Content-Type is application/json (RFC 6749 §5.2).
+  - "code invalid" includes a code issued to another client (RFC 6749 §4.1.3, §5.2
+    invalid_grant: "issued to another client"). A client the provider does not know is refused
+    before any code is looked at, so the telling case authenticates as a second registered
+    client (second_client_id and second_client_secret_env in the target file; skipped without).
   - Another grant type gets RFC 6749's unsupported_grant_type; the document lists no such error.
   - The document gives no code lifetime; code_expires.feature checks expiry on the mock's clock.
 
@@ -112,4 +116,10 @@ Feature: LoginSign refuses token requests with the documented errors, as JSON
   Scenario: Another grant type is refused with unsupported_grant_type
     When the client exchanges the authorization code with grant_type "password"
     Then the provider refuses it with status 400 and error "unsupported_grant_type"
+    And the body matches the schema "loginsign/error"
+
+  @documented @rfc6749 @needs-second-client @LS-045 @LS-038 @LS-040
+  Scenario: A code issued to the app is refused to another registered client
+    When the client exchanges the authorization code with the second registered client's credentials
+    Then the provider refuses it with status 400 and error "invalid_grant"
     And the body matches the schema "loginsign/error"

@@ -45,6 +45,7 @@ defects!(
         MissingCredentialsUnsupportedGrant = "missing-credentials-unsupported-grant": "a token request without client credentials gets invalid_request or invalid_client",
         UnsupportedGrantAccepted = "unsupported-grant-accepted": "only grant_type authorization_code is exchanged (RFC 6749 §5.2)",
         UnissuedCodeAccepted = "unissued-code-accepted": "an invalid code gets invalid_grant",
+        CodeNotBoundToClient = "code-not-bound-to-client": "a code is exchanged only by the client it was issued to; another registered client gets invalid_grant (RFC 6749 §4.1.3)",
         CodeReusable = "code-reusable": "a reused code gets invalid_grant",
         CodeNeverExpires = "code-never-expires": "an expired code gets invalid_grant",
         TokenRedirectUriNotChecked = "token-redirect-uri-not-checked": "redirect_uri must match the authorize request value",
@@ -96,6 +97,11 @@ pub const APP_ID: &str = "ls-conformance-app";
 const CODE_LIFETIME: i64 = 600;
 /// The document's example: "expires_in": 3600.
 const TOKEN_LIFETIME: i64 = 3600;
+/// A second client registered with every mock, for the same redirect URI: a target file's
+/// `second_client_id` and the secret its `second_client_secret_env` names.
+pub const SECOND_CLIENT_ID: &str = "ls-second-client";
+pub const SECOND_CLIENT_SECRET: &str = "ls-second-client-secret";
+
 /// The cookie name of an end user's LoginSign session.
 const USER_SESSION_COOKIE: &str = "ls_user";
 /// A session of the sandbox user every mock knows from the start, for a target file pointing at
@@ -170,6 +176,8 @@ struct Connection {
 
 #[derive(Debug)]
 struct Grant {
+    /// The client the code was issued to.
+    client_id: String,
     redirect_uri: String,
     connection: String,
     issued: i64,
@@ -688,6 +696,7 @@ async fn authorize(
     m.state.lock().unwrap().codes.insert(
         code.clone(),
         Grant {
+            client_id: m.config.client_id.clone(),
             redirect_uri: redirect_uri.clone(),
             connection,
             issued: m.clock.now_secs(),
@@ -750,8 +759,9 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
         }
         return missing("client credentials are missing (client_id and client_secret)");
     };
-    let authenticated =
-        client_id == m.config.client_id && secret == m.config.client_secret.expose();
+    let authenticated = (client_id == m.config.client_id
+        && secret == m.config.client_secret.expose())
+        || (client_id == SECOND_CLIENT_ID && secret == SECOND_CLIENT_SECRET);
     if !authenticated && !m.has(Defect::ClientCredentialsNotChecked) {
         if via_basic && !m.has(Defect::BasicFailureWithoutChallenge) {
             let mut resp = m.error(
@@ -813,6 +823,9 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
                     && !m.has(Defect::CodeNeverExpires) =>
             {
                 return invalid("The authorization code has expired");
+            }
+            Some(g) if g.client_id != client_id && !m.has(Defect::CodeNotBoundToClient) => {
+                return invalid("the authorization code was issued to another client");
             }
             Some(g) if check_redirect && !matches(&g.redirect_uri) => {
                 return invalid("redirect URI mismatch between authorize and token requests");

@@ -117,6 +117,16 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
             // second_test_telephone).
             second_telephone: (p.name() == "sso_v1")
                 .then(|| mocks::sso_v1::SECOND_TELEPHONE.to_owned()),
+            // The LoginSign mock's second registered client (a target file names one with
+            // second_client_id and second_client_secret_env).
+            second_client: (p.name() == "loginsign").then(|| {
+                let (id, secret) = (
+                    mocks::loginsign::SECOND_CLIENT_ID,
+                    mocks::loginsign::SECOND_CLIENT_SECRET,
+                );
+                secret::register_basic(id, secret);
+                (id.to_owned(), Secret::new(secret))
+            }),
             app: AppAccess {
                 app_id: p.mock().app_id.map(str::to_owned),
                 developer_session: Some(client.developer_session),

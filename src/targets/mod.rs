@@ -46,6 +46,10 @@ pub struct Target {
     /// provider knows, so a refusal cannot come from an unknown-user check; without it,
     /// scenarios tagged `@needs-second-user` are skipped.
     pub second_telephone: Option<String>,
+    /// A second client registered with the provider, its id and secret (LoginSign): a code
+    /// issued to this target's client must not be exchanged by it. Without it, scenarios tagged
+    /// `@needs-second-client` are skipped.
+    pub second_client: Option<(String, Secret)>,
     /// The app API, developer portal and webhooks of providers that have them (LoginSign).
     pub app: AppAccess,
 }

@@ -322,6 +322,26 @@ async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(
 }
 
 #[when(
+    "the client exchanges the authorization code with the second registered client's credentials"
+)]
+async fn exchanges_as_second_client(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let (id, secret) = w.target()?.second_client.clone().ok_or_else(|| {
+        Failure::new(
+            "this step needs a second registered client: tag the scenario @needs-second-client",
+        )
+    })?;
+    exchange_code(
+        w,
+        Variation {
+            client_id: Some(id),
+            secret: Some(secret.expose().to_owned()),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when(
     "the client exchanges the authorization code with the registered redirect URI with a suffix"
 )]
 async fn exchanges_with_suffixed_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
