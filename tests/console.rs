@@ -44,7 +44,7 @@ fn a_failure_reads_as_a_failed_check_between_the_progress_line_and_the_summary()
         marks.chars().all(|c| c == '.' || c == 'F') && marks.contains('F'),
         "{text}"
     );
-    assert_eq!(count, "39/39", "{text}");
+    assert_eq!(count, "51/51", "{text}");
     assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     let failure = text.find("FAILED losgehts ›").expect("the failure in full");
     let summary = text.find("\nidp-conformance: ").expect("the summary");
@@ -136,7 +136,7 @@ fn file_and_line_select_one_scenario_or_a_whole_file() {
         &[
             "features/losgehts/code_is_single_use.feature:10",
             // A step's line selects its scenario; "./" and the file's own path are the same.
-            "./features/losgehts/userinfo.feature:28",
+            "./features/losgehts/userinfo.feature:31",
         ],
         tmp.path(),
     );
@@ -156,7 +156,7 @@ fn file_and_line_select_one_scenario_or_a_whole_file() {
 
     let whole = common::run(&["features/losgehts/userinfo.feature"], tmp.path());
     assert_eq!(common::code(&whole), 0, "{}", common::text(&whole));
-    assert_eq!(common::results(tmp.path()).len(), 5);
+    assert_eq!(common::results(tmp.path()).len(), 9);
 
     let no_line = common::run(&["features/losgehts/userinfo.feature:3"], tmp.path());
     assert_eq!(common::code(&no_line), 2, "{}", common::text(&no_line));
@@ -364,7 +364,7 @@ fn a_terminal_gets_a_progress_bar_and_colours() {
     };
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(common::code(&out), 1, "{text}");
-    assert!(text.contains("/39 scenarios"), "no progress bar:\n{text}");
+    assert!(text.contains("/51 scenarios"), "no progress bar:\n{text}");
     assert!(
         !text.lines().any(|l| l.starts_with('.')),
         "a terminal gets the bar, not the line of marks:\n{text}"

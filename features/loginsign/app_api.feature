@@ -1,4 +1,4 @@
-@loginsign @needs-app-id
+@loginsign @needs-app-id @LS-007 @LS-008
 Feature: LoginSign's app API answers the app's backend on its Basic credentials
   The LoginSign API Reference (loginsign.com), "Which API uses which credentials?": "Your backend talks to
   LoginSign as the app: GET /api/applications/:appId/users, PATCH

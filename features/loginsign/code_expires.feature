@@ -1,4 +1,4 @@
-@loginsign @needs-authorization
+@loginsign @needs-authorization @LS-046 @LS-006 @LS-029
 Feature: LoginSign refuses an expired authorization code
   The LoginSign API Reference (loginsign.com), "Error Responses": "invalid_grant: code invalid, expired, ...", and
   the example error "The authorization code has expired".
@@ -8,7 +8,7 @@ Feature: LoginSign refuses an expired authorization code
   clock (@mock-only), so it runs alone (@serial). Against a real target it is skipped, with the
   reason: a real deployment's lifetime is its own choice.
 
-  @documented @rfc6749 @mock-only @serial
+  @documented @rfc6749 @mock-only @serial @LS-038 @LS-040
   Scenario: A code ten minutes old is refused with invalid_grant
     Given the user has authorized the client
     And 600 seconds pass on the provider's clock

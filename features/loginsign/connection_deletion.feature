@@ -1,4 +1,4 @@
-@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @serial
+@loginsign @needs-app-id @needs-developer-session @needs-authorization @changes-connection @resource-connection @serial @LS-025 @LS-003 @LS-012 @LS-029 @LS-006 @LS-002
 Feature: Deleting a connection in LoginSign's developer portal removes it and sends user_account_deleted
   The LoginSign API Reference (loginsign.com), "DELETE /api/developer/applications/:appId/users/:connectionId:
   Delete user connection (account closure)": "Permanently removes the connection. Webhook
@@ -33,14 +33,14 @@ Feature: Deleting a connection in LoginSign's developer portal removes it and se
     Then the response status is 200, 202 or 204
     And the developer portal no longer lists the user's connection
 
-  @documented @needs-webhook-receiver
+  @documented @needs-webhook-receiver @LS-026 @LS-008
   Scenario: Deleting a connection sends the user_account_deleted webhook
     When the developer deletes the user's connection
     Then the response status is 200, 202 or 204
     And the webhook receiver gets "user_account_deleted" for the user's connection
     And the webhook payload matches the schema "loginsign/webhook_user_account_deleted"
 
-  @interpretation
+  @interpretation @LS-038 @LS-040
   Scenario: A deleted connection's access token no longer reads a profile
     When the developer deletes the user's connection
     And the client requests the userinfo with the access token

@@ -26,14 +26,15 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
     takes a Bearer token, while the Licenses section says "session cookie". The harness reads the
     explicit label: the user's own LoginSign session cookie. Whether a Bearer token or the
     developer's cookie (the developer is a LoginSign user too) also works there is left open: no
-    scenario checks either. No documented route hands the user's session cookie to a client, so
-    the scenarios that present it use the embedded mock's (@mock-only).
+    scenario checks either. No documented route hands the user's session cookie to a client: the
+    scenarios that present it take it from the target file (user_session_cookie_env, the session
+    of the user the authorizations sign in; @needs-user-session), or from the embedded mock.
   - Scenarios that present the access token obtain it through the authorize endpoint
     (@needs-authorization); routes under /applications/:appId need the target's app_id
     (@needs-app-id); the developer session cookie comes from the target file
     (@needs-developer-session).
 
-  @documented @rfc9110
+  @documented @rfc9110 @LS-002 @LS-003 @LS-007 @LS-036 @LS-015 @LS-022 @LS-038 @LS-040
   Scenario Outline: <route> refuses a request without credentials
     When the client calls "<route>" with no credentials
     Then the provider refuses the request for lack of credentials
@@ -63,7 +64,7 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/developer/applications/:appId/licenses/codes                  |
       | DELETE /api/developer/applications/:appId/licenses/codes/:codeId       |
 
-  @documented @rfc9110
+  @documented @rfc9110 @LS-002 @LS-003 @LS-036 @LS-015 @LS-022 @LS-038 @LS-040
   Scenario Outline: <route> refuses the client's Basic credentials
     When the client calls "<route>" with the client's Basic credentials
     Then the provider refuses the credential
@@ -91,7 +92,7 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/developer/applications/:appId/licenses/codes                  |
       | DELETE /api/developer/applications/:appId/licenses/codes/:codeId       |
 
-  @documented @rfc9110 @needs-developer-session
+  @documented @rfc9110 @needs-developer-session @LS-002 @LS-007 @LS-038 @LS-040
   Scenario Outline: <route> refuses the developer session cookie
     When the client calls "<route>" with the developer session cookie
     Then the provider refuses the credential
@@ -107,7 +108,7 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/applications/:appId/users                    |
       | PATCH /api/applications/:appId/users/:globalId/status |
 
-  @documented @rfc9110 @needs-authorization @needs-app-id
+  @documented @rfc9110 @needs-authorization @needs-app-id @LS-007 @LS-003 @LS-015 @LS-022 @LS-006 @LS-029 @LS-038 @LS-040
   Scenario Outline: <route> refuses the access token
     Given the user has authorized the client
     And the client has exchanged the authorization code for an access token
@@ -132,14 +133,14 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/developer/applications/:appId/licenses/codes                  |
       | DELETE /api/developer/applications/:appId/licenses/codes/:codeId       |
 
-  @documented @needs-authorization
+  @documented @needs-authorization @LS-002 @LS-006 @LS-029
   Scenario: GET /api/user accepts the access token
     Given the user has authorized the client
     And the client has exchanged the authorization code for an access token
     When the client calls "GET /api/user" with the access token
     Then the provider accepts the credential
 
-  @documented @needs-app-id
+  @documented @needs-app-id @LS-007
   Scenario Outline: <route> accepts the client's Basic credentials
     When the client calls "<route>" with the client's Basic credentials
     Then the provider accepts the credential
@@ -149,7 +150,7 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/applications/:appId/users                    |
       | PATCH /api/applications/:appId/users/:globalId/status |
 
-  @documented @needs-app-id @needs-developer-session
+  @documented @needs-app-id @needs-developer-session @LS-003 @LS-015 @LS-022
   Scenario Outline: <route> accepts the developer session cookie
     When the client calls "<route>" with the developer session cookie
     Then the provider accepts the credential
@@ -169,7 +170,7 @@ Feature: Each LoginSign API takes its own kind of credential and refuses the oth
       | GET /api/developer/applications/:appId/licenses/codes                  |
       | DELETE /api/developer/applications/:appId/licenses/codes/:codeId       |
 
-  @documented @interpretation @mock-only
+  @documented @interpretation @needs-user-session @LS-036
   Scenario Outline: <route> accepts the user's session cookie
     Given the user has a LoginSign session
     When the client calls "<route>" with the user's session cookie

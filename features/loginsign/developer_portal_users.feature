@@ -1,4 +1,4 @@
-@loginsign @needs-app-id @needs-developer-session
+@loginsign @needs-app-id @needs-developer-session @LS-003
 Feature: LoginSign's developer portal lists the users connected to the app
   The LoginSign API Reference (loginsign.com), "GET /api/developer/applications/:appId/users: List users (for
   developers)": "Returns all users who have connected to your application. Requires developer
@@ -17,23 +17,23 @@ Feature: LoginSign's developer portal lists the users connected to the app
   - The user who just signed in through the app is one of "all users who have connected"; the
     scenario finds them by the connection id GET /api/user answers (@needs-authorization).
 
-  @documented
+  @documented @LS-016 @LS-019 @LS-015 @LS-018
   Scenario: The user list matches the documented answer
     When the developer lists the app's users
     Then the response status is 200
     And the body matches the schema "loginsign/developer_users"
 
-  @documented
+  @documented @LS-018
   Scenario: Every listed Global User ID is two letters and four digits
     When the developer lists the app's users
     Then every "globalId" in the body matches the schema "loginsign/global_user_id"
 
-  @interpretation
+  @interpretation @LS-017
   Scenario: total counts at least the users listed
     When the developer lists the app's users
     Then "total" counts at least the users listed
 
-  @documented @needs-authorization
+  @documented @needs-authorization @LS-014 @LS-012 @LS-018 @LS-006 @LS-029 @LS-002
   Scenario: A user who connected through the app is listed
     Given the user has authorized the client
     And the client has exchanged the authorization code for an access token

@@ -1,4 +1,4 @@
-@loginsign
+@loginsign @LS-037 @LS-036 @LS-003 @LS-012 @LS-006 @LS-029 @LS-002
 Feature: Redeeming a LoginSign license code ties it to the user's connection
   The LoginSign API Reference (loginsign.com), "Licenses & subscriptions": "Full request/response examples, status
   sync, and operator guidance live in the dedicated Licenses guide." It lists the end user's
@@ -19,10 +19,12 @@ Feature: Redeeming a LoginSign license code ties it to the user's connection
     "linkedConnectionId", the id of the connection the code is tied to.
   No schema requires any of these members.
 
-  The end user's session cookie comes from the embedded mock: no documented route hands one to a
-  client (@mock-only). The user's connection is the one GET /api/user names.
+  No documented route hands the end user's session cookie to a client: it comes from the target
+  file (user_session_cookie_env: the session of the user the authorizations sign in; the tag is
+  needs-user-session), or from the embedded mock. The user's connection is the one GET /api/user
+  names.
 
-  @documented @assumed @mock-only @needs-authorization @needs-app-id @needs-developer-session
+  @documented @assumed @needs-user-session @needs-authorization @needs-app-id @needs-developer-session
   Scenario: A redeemed code is linked to the user's connection
     Given the user has authorized the client
     And the client has exchanged the authorization code for an access token

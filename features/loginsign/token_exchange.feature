@@ -1,4 +1,4 @@
-@loginsign @needs-authorization
+@loginsign @needs-authorization @LS-006 @LS-029
 Feature: LoginSign exchanges an authorization code for tokens, with the client credentials in the form or in HTTP Basic
   The LoginSign API Reference (loginsign.com), "POST /oauth/token: Exchange authorization code for access token":
   "Content-Type: application/x-www-form-urlencoded"; "Client credentials are accepted either via
@@ -11,37 +11,44 @@ Feature: LoginSign exchanges an authorization code for tokens, with the client c
     HTTP Basic with no client_id or client_secret in the form.
   - Every member of the example answer is required (schema loginsign/token_response); expires_in
     is a number of seconds (RFC 6749 §5.1), not necessarily 3600.
-  - RFC 6749 §5.1 adds Cache-Control: no-store, which the document does not mention (@rfc6749).
+  - RFC 6749 §5.1 adds Cache-Control: no-store, which the document does not mention (@rfc6749),
+    and names the answer's media type, application/json; the document shows a JSON answer.
   - The document shows a refresh_token but no refresh grant; no scenario uses it.
 
   Background:
     Given the user has authorized the client
 
-  @documented
+  @documented @LS-030 @LS-031
   Scenario: Client credentials in the form fields are exchanged for tokens
     When the client exchanges the authorization code
     Then the response status is 200
     And the token endpoint answers with an access token
     And the body matches the schema "loginsign/token_response"
 
-  @documented
+  @documented @LS-030 @LS-031
   Scenario: Client credentials in HTTP Basic are exchanged for tokens
     When the client exchanges the authorization code with its credentials in HTTP Basic
     Then the response status is 200
     And the token endpoint answers with an access token
     And the body matches the schema "loginsign/token_response"
 
-  @documented
+  @documented @LS-030
   Scenario: The token type is Bearer
     When the client exchanges the authorization code
     Then the value at "/token_type" is "Bearer"
 
-  @documented
+  @documented @LS-031
   Scenario: The answer says how long the access token lives
     When the client exchanges the authorization code
     Then the value at "/expires_in" is a positive integer
 
-  @rfc6749
+  @rfc6749 @LS-033
   Scenario: Token responses are not cached
     When the client exchanges the authorization code
     Then the response header "Cache-Control" includes "no-store"
+
+  @documented @rfc6749 @LS-032
+  Scenario: The token answer is JSON by its Content-Type
+    When the client exchanges the authorization code
+    Then the response status is 200
+    And the response Content-Type is "application/json" (RFC 6749 §5.1)

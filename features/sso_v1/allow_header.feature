@@ -9,7 +9,7 @@ Feature: The Allow header names the methods an SSO v1 path allows
   served, so it is allowed). An answer without Allow passes. A method the path does not allow is
   not tried: the document lists no status for it.
 
-  @interpretation
+  @interpretation @SSO-011
   Scenario Outline: The Allow header of <endpoint>, when sent, lists the method used
     When the client sends a valid "<endpoint>" request
     Then the Allow header, if sent, lists the method used
@@ -18,4 +18,8 @@ Feature: The Allow header names the methods an SSO v1 path allows
       | endpoint              |
       | POST /sso/sms         |
       | POST /sso/user/status |
-      | PATCH /sso/email      |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |

@@ -14,7 +14,7 @@ Feature: SSO v1 asks for credentials where its document lists the Authorization 
   refuse a wrong SMS code or auth code, so wrong credentials at /sso/auth, /sso/code and
   /sso/user are sent with an otherwise valid request, after a sign-in (@needs-sms-code).
 
-  @documented
+  @documented @SSO-005
   Scenario Outline: <endpoint> refuses a request without the Authorization header
     When the client sends "<endpoint>" without the Authorization header
     Then "<endpoint>" refuses it as unauthorized
@@ -26,9 +26,13 @@ Feature: SSO v1 asks for credentials where its document lists the Authorization 
       | POST /sso/user        |
       | GET /sso/user         |
       | POST /sso/user/status |
-      | PATCH /sso/email      |
 
-  @documented
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
+
+  @documented @SSO-006
   Scenario Outline: <endpoint> refuses wrong credentials
     When the client sends "<endpoint>" with wrong credentials
     Then "<endpoint>" refuses the credentials
@@ -36,9 +40,13 @@ Feature: SSO v1 asks for credentials where its document lists the Authorization 
     Examples:
       | endpoint              |
       | POST /sso/user/status |
-      | PATCH /sso/email      |
 
-  @documented @needs-sms-code
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
+
+  @documented @needs-sms-code @SSO-006
   Scenario Outline: <endpoint> refuses wrong credentials with an otherwise valid request
     Given the test user has signed in with the SMS code
     When the client sends "<endpoint>" with wrong credentials
@@ -51,7 +59,7 @@ Feature: SSO v1 asks for credentials where its document lists the Authorization 
       | POST /sso/user |
       | GET /sso/user  |
 
-  @documented @interpretation
+  @documented @interpretation @SSO-008 @SSO-012
   Scenario Outline: <endpoint> documents no Authorization and serves requests without it
     When the client sends "<endpoint>" without the Authorization header
     Then "<endpoint>" does not ask for credentials

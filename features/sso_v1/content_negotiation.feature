@@ -15,7 +15,7 @@ Feature: SSO v1 serves only the documented media types
   application/vnd.sso.v1+json to "Accept: application/json" is refused. The served cases use
   POST /sso/user/status, which changes nothing at the provider.
 
-  @documented
+  @documented @SSO-002
   Scenario Outline: <endpoint> refuses Accept text/html with 406
     When the client sends "<endpoint>" with Accept "text/html"
     Then "<endpoint>" refuses the media type its document does not list
@@ -29,11 +29,15 @@ Feature: SSO v1 serves only the documented media types
       | POST /sso/user         |
       | GET /sso/user          |
       | POST /sso/user/status  |
-      | PATCH /sso/email       |
       | PATCH /sso/email-optin |
       | PATCH /sso/email-status |
 
-  @documented
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
+
+  @documented @SSO-004
   Scenario Outline: <endpoint> refuses Content-Type text/plain with 415
     When the client sends "<endpoint>" with Content-Type "text/plain"
     Then "<endpoint>" refuses the media type its document does not list
@@ -46,11 +50,15 @@ Feature: SSO v1 serves only the documented media types
       | POST /sso/auth          |
       | POST /sso/user          |
       | POST /sso/user/status   |
-      | PATCH /sso/email        |
       | PATCH /sso/email-optin  |
       | PATCH /sso/email-status |
 
-  @documented @rfc9110
+    @resource-test-user-email
+    Examples:
+      | endpoint         |
+      | PATCH /sso/email |
+
+  @documented @rfc9110 @SSO-001 @SSO-009 @SSO-010
   Scenario Outline: Accept <accept> is served
     When the client sends "POST /sso/user/status" with Accept "<accept>"
     Then the response status is 201
@@ -63,7 +71,7 @@ Feature: SSO v1 serves only the documented media types
       | application/json            |
       | application/*+json          |
 
-  @documented
+  @documented @SSO-003 @SSO-009
   Scenario Outline: Content-Type <content_type> is accepted
     When the client sends "POST /sso/user/status" with Content-Type "<content_type>"
     Then the response status is 201

@@ -12,7 +12,7 @@ Feature: SSO v1 answers with the status codes its document lists
   request body for POST /sso/sms; we send {"telephone": ...}. PATCH /sso/email changes the test
   user's e-mail address at a real provider (@changes-profile).
 
-  @documented
+  @documented @SSO-012 @SSO-009
   Scenario Outline: A valid <endpoint> request is answered with <status>
     When the client sends a valid "<endpoint>" request
     Then the response status is <status>
@@ -24,14 +24,14 @@ Feature: SSO v1 answers with the status codes its document lists
       | POST /sso/sms         | 201    |
       | POST /sso/user/status | 201    |
 
-  @documented @changes-profile
+  @documented @changes-profile @resource-test-user-email @SSO-012 @SSO-009 @SSO-021
   Scenario: A valid PATCH /sso/email request is answered with 200
     When the client sends a valid "PATCH /sso/email" request
     Then the response status is 200
     And the status is one the document lists for "PATCH /sso/email"
     And the response Content-Type is one the document lists for "PATCH /sso/email"
 
-  @documented @needs-sms-code
+  @documented @needs-sms-code @SSO-012 @SSO-009
   Scenario Outline: After an SMS code was sent, a valid <endpoint> request is answered with <status>
     Given the client has requested an SMS code for the test telephone
     When the client sends a valid "<endpoint>" request

@@ -18,7 +18,7 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
   documented one (a number for a String, a string for a boolean or an array) is refused like a
   missing one.
 
-  @documented @interpretation
+  @documented @interpretation @SSO-013
   Scenario Outline: <endpoint> without "<field>" is refused as invalid
     When the client sends "<endpoint>" without the "<field>" field
     Then "<endpoint>" refuses it as invalid, with a status its document lists
@@ -35,13 +35,17 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
       | GET /sso/user           | username  |
       | GET /sso/user           | authCode  |
       | POST /sso/user/status   | user      |
-      | PATCH /sso/email        | email     |
-      | PATCH /sso/email        | telephone |
       | PATCH /sso/email-optin  | c         |
       | PATCH /sso/email-status | email     |
       | PATCH /sso/email-status | telephone |
 
-  @documented @interpretation
+    @resource-test-user-email
+    Examples:
+      | endpoint         | field     |
+      | PATCH /sso/email | email     |
+      | PATCH /sso/email | telephone |
+
+  @documented @interpretation @SSO-014 @SSO-025
   Scenario Outline: <endpoint> with "<field>" as a <kind> is refused as invalid
     When the client sends "<endpoint>" with the "<field>" field as a <kind>
     Then "<endpoint>" refuses it as invalid, with a status its document lists
@@ -53,5 +57,9 @@ Feature: SSO v1 refuses requests without a required field or with a field of the
       | POST /sso/code         | code      | number |
       | POST /sso/user         | authCode  | number |
       | POST /sso/user/status  | user      | string |
-      | PATCH /sso/email       | email     | number |
       | PATCH /sso/email-optin | c         | number |
+
+    @resource-test-user-email
+    Examples:
+      | endpoint         | field | kind   |
+      | PATCH /sso/email | email | number |

@@ -12,7 +12,7 @@ Feature: SSO v1 tells whether telephone numbers are registered
   documented client error (400 or 422). The unregistered number is +4900000000000 (German numbers
   have no area code 0, so no one holds it); the registered one is the target's test telephone.
 
-  @documented @interpretation
+  @documented @interpretation @SSO-024 @SSO-027
   Scenario: A registered and an unregistered number are told apart
     When the client asks whether the test telephone and an unregistered number are registered
     Then the response status is 201
@@ -20,13 +20,13 @@ Feature: SSO v1 tells whether telephone numbers are registered
     And the answer says the test telephone is registered
     And the answer says the unregistered number is not registered
 
-  @documented @interpretation
+  @documented @interpretation @SSO-026
   Scenario: 100 numbers are checked at once
     When the client asks about 100 telephone numbers at once
     Then the response status is 201
     And the answer has one entry for each of the 100 numbers
 
-  @documented @interpretation
+  @documented @interpretation @SSO-026
   Scenario: 101 numbers are refused
     When the client asks about 101 telephone numbers at once
     Then "POST /sso/user/status" refuses it as invalid, with a status its document lists

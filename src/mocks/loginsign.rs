@@ -33,18 +33,26 @@ defects!(
     Defect {
         StateNotEchoed = "state-not-echoed": "the redirect back to the client carries the state it sent (RFC 6749 §4.1.2)",
         RedirectUriNotChecked = "redirect-uri-not-checked": "an unauthorized redirect URI gets invalid_client, not a code",
+        RedirectUriPrefixMatch = "redirect-uri-prefix-match": "the redirect URI is compared whole: the registered URI with something appended is unauthorized",
+        RedirectUriPathNotChecked = "redirect-uri-path-not-checked": "the redirect URI's path is compared: another path on the registered host is unauthorized",
+        RedirectUriQueryNotChecked = "redirect-uri-query-not-checked": "the redirect URI's query is compared: the registered URI with another query is unauthorized",
         AuthorizeClientNotChecked = "authorize-client-not-checked": "a wrong client_id gets invalid_client, not a code",
         FormCredentialsRefused = "form-credentials-refused": "client credentials are accepted in the form fields",
         BasicCredentialsRefused = "basic-credentials-refused": "client credentials are accepted in Authorization: Basic",
         ClientCredentialsNotChecked = "client-credentials-not-checked": "a wrong client_id or client_secret gets invalid_client",
         BasicFailureWithoutChallenge = "basic-failure-without-challenge": "a failed Basic client authentication answers 401 with WWW-Authenticate (RFC 6749 §5.2)",
         MissingParameterServerError = "missing-parameter-server-error": "a token request missing grant_type, code, redirect_uri or credentials gets a 4xx JSON error",
-        MissingCredentialsInvalidClient = "missing-credentials-invalid-client": "a token request without client credentials gets invalid_request",
+        MissingCredentialsUnsupportedGrant = "missing-credentials-unsupported-grant": "a token request without client credentials gets invalid_request or invalid_client",
         UnsupportedGrantAccepted = "unsupported-grant-accepted": "only grant_type authorization_code is exchanged (RFC 6749 §5.2)",
         UnissuedCodeAccepted = "unissued-code-accepted": "an invalid code gets invalid_grant",
+        CodeNotBoundToClient = "code-not-bound-to-client": "a code is exchanged only by the client it was issued to; another registered client gets invalid_grant (RFC 6749 §4.1.3)",
         CodeReusable = "code-reusable": "a reused code gets invalid_grant",
         CodeNeverExpires = "code-never-expires": "an expired code gets invalid_grant",
         TokenRedirectUriNotChecked = "token-redirect-uri-not-checked": "redirect_uri must match the authorize request value",
+        TokenRedirectUriPrefixMatch = "token-redirect-uri-prefix-match": "the token request's redirect_uri matches the authorize request's whole, not only its beginning",
+        TokenContentTypeNotJson = "token-content-type-not-json": "the token answer is application/json (RFC 6749 §5.1)",
+        ErrorContentTypeNotJson = "error-content-type-not-json": "all errors return JSON, with a JSON Content-Type",
+        ProfileContentTypeNotJson = "profile-content-type-not-json": "GET /api/user answers JSON, with a JSON Content-Type",
         TokenTypeNotBearer = "token-type-not-bearer": "token_type is Bearer",
         ExpiresInNotInteger = "expires-in-not-integer": "expires_in is a number of seconds",
         MissingRefreshToken = "missing-refresh-token": "the token response carries refresh_token",
@@ -63,6 +71,7 @@ defects!(
         ListMissingField = "list-missing-field": "each listed user carries every documented field",
         UnsharedEmailNotDash = "unshared-email-not-dash": "a listed user who shared no address has email \"-\"",
         SessionTimesNotIso8601 = "session-times-not-iso8601": "lastSession and joined are ISO 8601 timestamps",
+        ListOmitsNewConnection = "list-omits-new-connection": "the developer portal lists every user who connected, the one who just signed in included",
         TotalUndercounts = "total-undercounts": "total counts every user connected to the app",
         EmptyPatchAccepted = "empty-patch-accepted": "updating a connection requires at least one field",
         PatchRequiresBothFields = "patch-requires-both-fields": "isForwarding and appEmail are each optional",
@@ -88,8 +97,16 @@ pub const APP_ID: &str = "ls-conformance-app";
 const CODE_LIFETIME: i64 = 600;
 /// The document's example: "expires_in": 3600.
 const TOKEN_LIFETIME: i64 = 3600;
+/// A second client registered with every mock, for the same redirect URI: a target file's
+/// `second_client_id` and the secret its `second_client_secret_env` names.
+pub const SECOND_CLIENT_ID: &str = "ls-second-client";
+pub const SECOND_CLIENT_SECRET: &str = "ls-second-client-secret";
+
 /// The cookie name of an end user's LoginSign session.
 const USER_SESSION_COOKIE: &str = "ls_user";
+/// A session of the sandbox user every mock knows from the start, for a target file pointing at
+/// a standalone mock (`user_session_cookie_env` holding `ls_user=mock-user-session`).
+pub const STANDING_USER_SESSION: &str = "mock-user-session";
 
 /// How the mock is set up: the one registered client, its app, and the defects it has.
 #[derive(Clone, Debug)]
@@ -159,6 +176,8 @@ struct Connection {
 
 #[derive(Debug)]
 struct Grant {
+    /// The client the code was issued to.
+    client_id: String,
     redirect_uri: String,
     connection: String,
     issued: i64,
@@ -214,7 +233,11 @@ impl Mock {
         } else {
             json!({"error": error, "error_description": description})
         };
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        if self.has(Defect::ErrorContentTypeNotJson) {
+            text_plain(&mut resp);
+        }
+        resp
     }
 
     /// A refused credential: 401, a challenge where the scheme has one, a JSON error.
@@ -464,6 +487,7 @@ pub fn router(config: Config) -> Router {
         app_email: None,
     };
     let state = State_ {
+        user_sessions: HashMap::from([(STANDING_USER_SESSION.to_owned(), SANDBOX_USER)]),
         connections: vec![
             seeded(1, "conn_seeded_john", 23),
             seeded(2, "conn_seeded_maria", 4),
@@ -566,6 +590,33 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     })
 }
 
+/// Labels a JSON answer `text/plain` (the defects that send JSON under another media type).
+fn text_plain(resp: &mut Response) {
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+}
+
+/// Whether an authorize request's `given` redirect URI is the `registered` one, as the mock's
+/// defects (mis)compare them.
+fn redirect_uri_authorized(m: &Mock, given: &str, registered: &str) -> bool {
+    if given == registered || m.has(Defect::RedirectUriNotChecked) {
+        return true;
+    }
+    if m.has(Defect::RedirectUriPrefixMatch) && given.starts_with(registered) {
+        return true;
+    }
+    let (Ok(g), Ok(r)) = (url::Url::parse(given), url::Url::parse(registered)) else {
+        return false;
+    };
+    let same_origin = g.origin() == r.origin();
+    if m.has(Defect::RedirectUriPathNotChecked) && same_origin && g.query() == r.query() {
+        return true;
+    }
+    m.has(Defect::RedirectUriQueryNotChecked) && same_origin && g.path() == r.path()
+}
+
 /// A request body that must be a JSON object.
 fn json_object(body: &[u8]) -> Option<Map<String, Value>> {
     match serde_json::from_slice(body) {
@@ -623,7 +674,7 @@ async fn authorize(
     let registered = &m.config.redirect_uri;
     let redirect_uri = match q.get("redirect_uri") {
         None => registered.clone(),
-        Some(r) if r == registered || m.has(Defect::RedirectUriNotChecked) => r.clone(),
+        Some(r) if redirect_uri_authorized(&m, r, registered) => r.clone(),
         // RFC 6749 §4.1.2.1: never redirect to an unauthorized redirection URI.
         Some(_) => {
             return m.error(
@@ -645,6 +696,7 @@ async fn authorize(
     m.state.lock().unwrap().codes.insert(
         code.clone(),
         Grant {
+            client_id: m.config.client_id.clone(),
             redirect_uri: redirect_uri.clone(),
             connection,
             issued: m.clock.now_secs(),
@@ -698,17 +750,18 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
     let via_basic = by_basic.is_some();
     let Some((client_id, secret)) = by_basic.or(by_form) else {
         let nothing = field("client_id").is_none() && field("client_secret").is_none();
-        if nothing && m.has(Defect::MissingCredentialsInvalidClient) {
+        if nothing && m.has(Defect::MissingCredentialsUnsupportedGrant) {
             return m.error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
                 "client authentication is missing",
             );
         }
         return missing("client credentials are missing (client_id and client_secret)");
     };
-    let authenticated =
-        client_id == m.config.client_id && secret == m.config.client_secret.expose();
+    let authenticated = (client_id == m.config.client_id
+        && secret == m.config.client_secret.expose())
+        || (client_id == SECOND_CLIENT_ID && secret == SECOND_CLIENT_SECRET);
     if !authenticated && !m.has(Defect::ClientCredentialsNotChecked) {
         if via_basic && !m.has(Defect::BasicFailureWithoutChallenge) {
             let mut resp = m.error(
@@ -746,7 +799,12 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
         return missing("redirect_uri is missing");
     };
     let check_redirect = !m.has(Defect::TokenRedirectUriNotChecked);
-    if check_redirect && redirect_uri != m.config.redirect_uri {
+    // The defect compares only the beginning, at both checks.
+    let matches = |expected: &str| {
+        redirect_uri == expected
+            || (m.has(Defect::TokenRedirectUriPrefixMatch) && redirect_uri.starts_with(expected))
+    };
+    if check_redirect && !matches(&m.config.redirect_uri) {
         return m.error(
             StatusCode::BAD_REQUEST,
             "invalid_client",
@@ -766,7 +824,10 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
             {
                 return invalid("The authorization code has expired");
             }
-            Some(g) if check_redirect && g.redirect_uri != redirect_uri => {
+            Some(g) if g.client_id != client_id && !m.has(Defect::CodeNotBoundToClient) => {
+                return invalid("the authorization code was issued to another client");
+            }
+            Some(g) if check_redirect && !matches(&g.redirect_uri) => {
                 return invalid("redirect URI mismatch between authorize and token requests");
             }
             Some(g) => {
@@ -795,7 +856,11 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
     if m.has(Defect::MissingRefreshToken) {
         answer.as_object_mut().unwrap().remove("refresh_token");
     }
-    token_answer(answer, !m.has(Defect::NoCacheControl))
+    let mut resp = token_answer(answer, !m.has(Defect::NoCacheControl));
+    if m.has(Defect::TokenContentTypeNotJson) {
+        text_plain(&mut resp);
+    }
+    resp
 }
 
 async fn user(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
@@ -819,7 +884,11 @@ async fn user(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
     if m.has(Defect::MissingProfileField) {
         profile.as_object_mut().unwrap().remove("image");
     }
-    Json(profile).into_response()
+    let mut resp = Json(profile).into_response();
+    if m.has(Defect::ProfileContentTypeNotJson) {
+        text_plain(&mut resp);
+    }
+    resp
 }
 
 // The app API (HTTP Basic) and the developer portal (session cookie): their credentials are
@@ -870,7 +939,12 @@ async fn app_user_status(
 
 async fn portal_users(State(m): State<Arc<Mock>>) -> Response {
     let st = m.state.lock().unwrap();
-    let users: Vec<Value> = st.connections.iter().map(|c| m.listed_user(c)).collect();
+    let users: Vec<Value> = st
+        .connections
+        .iter()
+        .filter(|c| c.member != SANDBOX_USER || !m.has(Defect::ListOmitsNewConnection))
+        .map(|c| m.listed_user(c))
+        .collect();
     let total = if m.has(Defect::TotalUndercounts) {
         0
     } else {

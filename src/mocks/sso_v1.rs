@@ -28,6 +28,8 @@ use crate::secret::Secret;
 
 /// The telephone of the registered test user the mock knows.
 pub const TEST_TELEPHONE: &str = "+4915100000001";
+/// The telephone of a second registered user (a target file's `second_test_telephone`).
+pub const SECOND_TELEPHONE: &str = "+4915100000002";
 /// The SMS code every SMS of the mock carries.
 pub const TEST_SMS_CODE: &str = "482916";
 /// The provider's own media type.
@@ -53,9 +55,12 @@ defects!(
         MissingFieldServerError = "missing-field-server-error": "a request missing a required field gets a documented client error",
         WrongTypeAccepted = "wrong-type-accepted": "fields have their documented types (String, boolean, array)",
         AuthReturns200 = "auth-returns-200": "a successful POST /sso/auth answers 201 Created",
+        SmsReturns200 = "sms-returns-200": "a successful POST /sso/sms answers 201 Created",
+        EmailStatusIgnoresPending = "email-status-ignores-pending": "PATCH /sso/email-status knows the address a telephone's change is pending for",
         UndocumentedStatus = "undocumented-status": "successful PATCH requests answer 200 (the document lists no 204)",
         WrongSmsCodeAccepted = "wrong-sms-code-accepted": "/sso/code and /sso/auth accept only the code sent by SMS",
         AuthCodeNotMatched = "auth-code-not-matched": "POST /sso/user matches the username with the auth code of its sign-in",
+        AuthCodeAnyRegisteredUser = "auth-code-any-registered-user": "/sso/user answers only the user whose sign-in generated the auth code, not any registered user named as username",
         UserStatus100Refused = "user-status-100-refused": "up to 100 telephone numbers are checked at once",
         UserStatus101Accepted = "user-status-101-accepted": "no more than 100 telephone numbers are checked at once",
         IsRegisteredAsString = "is-registered-as-string": "isRegistered is 1 or 0",
@@ -94,7 +99,7 @@ pub struct Mock {
     sms: Mutex<HashMap<String, String>>,
     /// auth code -> the telephone that signed in.
     auth_codes: Mutex<Issued<String>>,
-    /// opt-in code -> (telephone, e-mail address).
+    /// opt-in code -> (telephone, e-mail address): at most one pending address per telephone.
     optins: Mutex<Issued<(String, String)>>,
     next_id: AtomicI64,
 }
@@ -134,13 +139,23 @@ pub fn router(config: Config) -> Router {
             verified: true,
         },
     );
+    users.insert(
+        SECOND_TELEPHONE.to_owned(),
+        User {
+            id: 2,
+            email: "second.user@example.com".to_owned(),
+            nickname: "second".to_owned(),
+            firstname: "Second".to_owned(),
+            verified: true,
+        },
+    );
     let mock = Arc::new(Mock {
         config,
         users: Mutex::new(users),
         sms: Mutex::default(),
         auth_codes: Mutex::default(),
         optins: Mutex::default(),
-        next_id: AtomicI64::new(2),
+        next_id: AtomicI64::new(3),
     });
     Router::new()
         .route("/sso/sms", post(sms))
@@ -421,7 +436,12 @@ async fn sms(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Res
         .lock()
         .unwrap()
         .insert(telephone, m.config.test_sms_code.expose().to_owned());
-    reply(&m, ep, p.media_type, StatusCode::CREATED, Some(json!({})))
+    let status = if m.has(Defect::SmsReturns200) {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    reply(&m, ep, p.media_type, status, Some(json!({})))
 }
 
 async fn code(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -511,9 +531,12 @@ fn user_json(m: &Mock, user: &User) -> Value {
 /// The user the auth code signed in, if `username` is its telephone.
 fn signed_in_user(m: &Mock, username: &str, auth_code: &str) -> Option<User> {
     let telephone = m.auth_codes.lock().unwrap().get(auth_code).cloned();
+    let registered = m.users.lock().unwrap().contains_key(username);
     let telephone = match telephone {
         Some(t) if t == username => t,
         Some(t) if m.has(Defect::AuthCodeNotMatched) => t,
+        // A live auth code opens the record of whichever registered user is named.
+        Some(_) if registered && m.has(Defect::AuthCodeAnyRegisteredUser) => username.to_owned(),
         _ => return None,
     };
     m.users.lock().unwrap().get(&telephone).cloned()
@@ -668,12 +691,21 @@ async fn email(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
             "unknown telephone",
         );
     }
-    if !m.has(Defect::EmailOptinNotSent) {
-        m.optins
-            .lock()
-            .unwrap()
-            .insert(opaque("sso_optin_"), (telephone, email));
+    // One pending address per user, as a provider keeps it: a new change replaces the pending
+    // one, and the opt-in code of the replaced one no longer confirms anything.
+    let mut optins = m.optins.lock().unwrap();
+    let replaced: Vec<String> = optins
+        .iter()
+        .filter(|(_, (t, _))| *t == telephone)
+        .map(|(c, _)| c.clone())
+        .collect();
+    for c in replaced {
+        optins.remove(&c);
     }
+    if !m.has(Defect::EmailOptinNotSent) {
+        optins.insert(opaque("sso_optin_"), (telephone, email));
+    }
+    drop(optins);
     patched(&m, ep, p.media_type)
 }
 
@@ -724,12 +756,12 @@ async fn email_status(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Byte
         .unwrap()
         .get(&telephone)
         .is_some_and(|u| u.email == email);
-    let pending = m
-        .optins
-        .lock()
-        .unwrap()
-        .values()
-        .any(|(t, e)| *t == telephone && *e == email);
+    let pending = !m.has(Defect::EmailStatusIgnoresPending)
+        && m.optins
+            .lock()
+            .unwrap()
+            .values()
+            .any(|(t, e)| *t == telephone && *e == email);
     if current || pending {
         patched(&m, ep, p.media_type)
     } else {

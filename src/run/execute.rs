@@ -9,6 +9,7 @@ use cucumber::{WriterExt as _, writer};
 
 use super::Stop;
 use super::interrupt::{self, Incomplete};
+use super::resources::Resources;
 use super::select::{self, Plan};
 use super::shard;
 use crate::contract::features::{self, Preparsed};
@@ -51,6 +52,7 @@ pub async fn scenarios(
     options: Options,
 ) -> Result<Executed, Stop> {
     let plan = Arc::new(plan);
+    let resources = Arc::new(Resources::default());
     let json = SharedBuffer::default();
     let (collector, outcome) = Collector::new();
     // What an interrupted run reports as not finished: this run's (or this shard's) selection.
@@ -93,11 +95,22 @@ pub async fn scenarios(
         )
         .fail_on_skipped()
         .max_concurrent_scenarios(options.jobs)
-        .before(|feature, rule, scenario, world| {
-            let tags = features::merged_tags(feature, rule, scenario);
-            world.provider = Provider::from_tags(&tags);
-            world.authorization_by_user = tags.iter().any(|t| t == authorization::NEEDS_REDIRECT);
-            world.scenario = Some(shard::key(feature, scenario));
+        .before({
+            let resources = resources.clone();
+            move |feature, rule, scenario, world| {
+                let tags = features::merged_tags(feature, rule, scenario);
+                world.provider = Provider::from_tags(&tags);
+                world.authorization_by_user =
+                    tags.iter().any(|t| t == authorization::NEEDS_REDIRECT);
+                let key = shard::key(feature, scenario);
+                world.scenario = Some(key.clone());
+                // A scenario declaring a shared resource (@resource-...) waits for it here.
+                let resources = resources.clone();
+                Box::pin(async move { resources.acquire(key, &tags).await })
+            }
+        })
+        .after(move |feature, _, scenario, _, _| {
+            resources.release(&shard::key(feature, scenario));
             Box::pin(async {})
         })
         .with_default_cli();

@@ -5,6 +5,7 @@
 mod execute;
 pub mod interrupt;
 pub mod needs;
+pub mod resources;
 pub mod select;
 mod setup;
 pub mod shard;

@@ -39,6 +39,25 @@ pub const NEEDS: &[Need] = &[
         met: |t| t.app.developer_session.is_some(),
     },
     Need {
+        tag: "needs-second-user",
+        key: "second_test_telephone",
+        what: "a second registered test user",
+        met: |t| t.second_telephone.is_some(),
+    },
+    Need {
+        tag: "needs-second-client",
+        key: "second_client_id and second_client_secret_env",
+        what: "a second registered client",
+        met: |t| t.second_client.is_some(),
+    },
+    Need {
+        tag: "needs-user-session",
+        key: "user_session_cookie_env",
+        what: "the end user's session cookie",
+        // The embedded mock signs its user in through a control route.
+        met: |t| t.app.user_session.is_some() || t.mock_control,
+    },
+    Need {
         tag: "needs-webhook-receiver",
         key: "webhook_listen",
         what: "a webhook receiver the provider delivers to",
@@ -87,6 +106,8 @@ mod tests {
             mock_control: false,
             test_telephone: None,
             test_sms_code: None,
+            second_telephone: None,
+            second_client: None,
             app,
         }
     }
@@ -111,6 +132,7 @@ mod tests {
             app_id: Some("app".into()),
             developer_session: None,
             webhook_listen: Some("127.0.0.1:8787".parse().unwrap()),
+            user_session: None,
         };
         let tags = vec![
             "needs-app-id".to_owned(),

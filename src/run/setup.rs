@@ -113,10 +113,26 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
             mock_control: true,
             test_telephone: test_user.map(|(telephone, _)| telephone.to_owned()),
             test_sms_code: test_user.map(|(_, code)| Secret::new(code)),
+            // The SSO v1 mock's second registered user (a target file names one with
+            // second_test_telephone).
+            second_telephone: (p.name() == "sso_v1")
+                .then(|| mocks::sso_v1::SECOND_TELEPHONE.to_owned()),
+            // The LoginSign mock's second registered client (a target file names one with
+            // second_client_id and second_client_secret_env).
+            second_client: (p.name() == "loginsign").then(|| {
+                let (id, secret) = (
+                    mocks::loginsign::SECOND_CLIENT_ID,
+                    mocks::loginsign::SECOND_CLIENT_SECRET,
+                );
+                secret::register_basic(id, secret);
+                (id.to_owned(), Secret::new(secret))
+            }),
             app: AppAccess {
                 app_id: p.mock().app_id.map(str::to_owned),
                 developer_session: Some(client.developer_session),
                 webhook_listen: Some(receiver.addr()),
+                // The embedded mock hands its user's session out through a control route.
+                user_session: None,
             },
         });
         mocks.push((p, mock));

@@ -57,12 +57,20 @@ struct ProviderEntry {
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
     test_sms_code_env: Option<String>,
+    /// SSO v1: the telephone number of a second registered user.
+    second_test_telephone: Option<String>,
+    /// LoginSign: a second client registered with the provider, and the environment variable
+    /// holding its secret.
+    second_client_id: Option<String>,
+    second_client_secret_env: Option<String>,
     /// LoginSign: the app id of the app API and developer portal paths.
     app_id: Option<String>,
     /// LoginSign: the environment variable holding the developer portal's session cookie.
     developer_session_cookie_env: Option<String>,
     /// LoginSign: where the harness listens for webhooks (`host:port`).
     webhook_listen: Option<String>,
+    /// LoginSign: the environment variable holding the end user's session cookie.
+    user_session_cookie_env: Option<String>,
 }
 
 /// A target file, read: the targets it names, the limits and the TLS trust it sets.
@@ -137,6 +145,14 @@ fn parse_target_file(
                 "developer_session_cookie_env",
                 entry.developer_session_cookie_env.as_ref(),
             ),
+            (
+                "user_session_cookie_env",
+                entry.user_session_cookie_env.as_ref(),
+            ),
+            (
+                "second_client_secret_env",
+                entry.second_client_secret_env.as_ref(),
+            ),
         ] {
             if var.is_some_and(|v| !is_env_name(v)) {
                 return Err(format!(
@@ -171,6 +187,27 @@ fn parse_target_file(
             })?)),
         };
         let app = app_access(shown, &name, &entry, &env)?;
+        let second_client = match (&entry.second_client_id, &entry.second_client_secret_env) {
+            (None, None) => None,
+            (Some(id), Some(var)) => {
+                let secret = env(var).ok_or_else(|| {
+                    format!(
+                        "{shown}: [providers.{name}] second_client_secret_env names the \
+                         environment variable {var}, which is not set; export the second \
+                         client's secret, or drop both second_client keys to skip the \
+                         @needs-second-client scenarios"
+                    )
+                })?;
+                secret::register_basic(id, &secret);
+                Some((id.clone(), Secret::new(secret)))
+            }
+            _ => {
+                return Err(format!(
+                    "{shown}: [providers.{name}] second_client_id and second_client_secret_env \
+                     go together: set both, or neither"
+                ));
+            }
+        };
         let dialect = match entry.dialect {
             None => provider.dialect(),
             Some(table) if provider.dialect_from_target_file() => {
@@ -205,6 +242,8 @@ fn parse_target_file(
             mock_control: false,
             test_telephone: entry.test_telephone,
             test_sms_code,
+            second_telephone: entry.second_test_telephone,
+            second_client,
             app,
         });
     }
@@ -247,26 +286,37 @@ fn app_access(
     entry: &ProviderEntry,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<AppAccess, String> {
-    let developer_session = match &entry.developer_session_cookie_env {
-        None => None,
+    let cookie = |key: &str, var: &Option<String>, whose: &str, tag: &str| match var {
+        None => Ok(None),
         Some(var) => {
             let cookie = env(var).ok_or_else(|| {
                 format!(
-                    "{shown}: [providers.{name}] developer_session_cookie_env names the \
-                     environment variable {var}, which is not set; export the developer portal's \
-                     session cookie (name=value), or drop the key to skip the \
-                     @needs-developer-session scenarios"
+                    "{shown}: [providers.{name}] {key} names the environment variable {var}, \
+                     which is not set; export {whose} session cookie (name=value), or drop the \
+                     key to skip the @{tag} scenarios"
                 )
             })?;
             if !cookie.contains('=') {
                 return Err(format!(
-                    "{shown}: [providers.{name}] the variable {var} (developer_session_cookie_env) \
-                     must hold the cookie as name=value, as the browser sends it"
+                    "{shown}: [providers.{name}] the variable {var} ({key}) must hold the cookie \
+                     as name=value, as the browser sends it"
                 ));
             }
-            Some(secret::cookie(&cookie))
+            Ok(Some(secret::cookie(&cookie)))
         }
     };
+    let developer_session = cookie(
+        "developer_session_cookie_env",
+        &entry.developer_session_cookie_env,
+        "the developer portal's",
+        "needs-developer-session",
+    )?;
+    let user_session = cookie(
+        "user_session_cookie_env",
+        &entry.user_session_cookie_env,
+        "the end user's",
+        "needs-user-session",
+    )?;
     let webhook_listen = match &entry.webhook_listen {
         None => None,
         Some(addr) => Some(addr.parse().map_err(|e| {
@@ -280,6 +330,7 @@ fn app_access(
         app_id: entry.app_id.clone(),
         developer_session,
         webhook_listen,
+        user_session,
     })
 }
 
@@ -416,6 +467,7 @@ mod tests {
         assert_eq!(t.provider, Provider::named("sso_v1"));
         assert_eq!(t.test_telephone.as_deref(), Some("+4915100000001"));
         assert_eq!(t.test_sms_code.as_ref().map(Secret::expose), Some("123456"));
+        assert_eq!(t.second_telephone.as_deref(), Some("+4915100000002"));
     }
 
     #[test]
@@ -425,6 +477,8 @@ mod tests {
         let env = |v: &str| match v {
             "LOGINSIGN_CLIENT_SECRET" => Some("example-secret".to_owned()),
             "LOGINSIGN_DEVELOPER_SESSION" => Some("sid=example-developer-cookie".to_owned()),
+            "LOGINSIGN_USER_SESSION" => Some("uid=example-user-cookie".to_owned()),
+            "LOGINSIGN_SECOND_CLIENT_SECRET" => Some("example-second-secret".to_owned()),
             _ => None,
         };
         let config = parse_target_file(
@@ -439,9 +493,29 @@ mod tests {
         let cookie = app.developer_session.as_ref().map(Secret::expose);
         assert_eq!(cookie, Some("sid=example-developer-cookie"));
         assert_eq!(app.webhook_listen, Some("127.0.0.1:8787".parse().unwrap()));
+        let user = app.user_session.as_ref().map(Secret::expose);
+        assert_eq!(user, Some("uid=example-user-cookie"));
+        let second = config.targets[0].second_client.as_ref();
+        let second = second.map(|(id, s)| (id.as_str(), s.expose()));
         assert_eq!(
-            secret::redact("cookie example-developer-cookie"),
-            format!("cookie {}", secret::MASK)
+            second,
+            Some(("your-second-client-id", "example-second-secret"))
+        );
+        for shown in [
+            "cookie example-developer-cookie",
+            "cookie example-user-cookie",
+        ] {
+            assert_eq!(secret::redact(shown), format!("cookie {}", secret::MASK));
+        }
+        assert_eq!(
+            secret::redact("secret example-second-secret"),
+            format!("secret {}", secret::MASK)
+        );
+        let half = text.replace("second_client_secret_env", "# second_client_secret_env");
+        let e = parse_target_file("t.toml", std::path::Path::new("."), &half, env).unwrap_err();
+        assert!(
+            e.contains("second_client_id and second_client_secret_env"),
+            "{e}"
         );
 
         let without = |v: &str| (v == "LOGINSIGN_CLIENT_SECRET").then(|| "s".repeat(8));

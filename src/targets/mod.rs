@@ -43,6 +43,14 @@ pub struct Target {
     /// The SMS code the test telephone receives (SSO v1); without it, scenarios tagged
     /// `@needs-sms-code` are skipped.
     pub test_sms_code: Option<Secret>,
+    /// The telephone number of a second registered user (SSO v1): a credential of someone the
+    /// provider knows, so a refusal cannot come from an unknown-user check; without it,
+    /// scenarios tagged `@needs-second-user` are skipped.
+    pub second_telephone: Option<String>,
+    /// A second client registered with the provider, its id and secret (LoginSign): a code
+    /// issued to this target's client must not be exchanged by it. Without it, scenarios tagged
+    /// `@needs-second-client` are skipped.
+    pub second_client: Option<(String, Secret)>,
     /// The app API, developer portal and webhooks of providers that have them (LoginSign).
     pub app: AppAccess,
 }
@@ -58,6 +66,9 @@ pub struct AppAccess {
     pub developer_session: Option<Secret>,
     /// The address the harness's webhook receiver listens on.
     pub webhook_listen: Option<SocketAddr>,
+    /// The end user's own session cookie, `name=value` (LoginSign's license routes), of the
+    /// user the authorizations sign in.
+    pub user_session: Option<Secret>,
 }
 
 impl Target {

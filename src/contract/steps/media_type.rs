@@ -110,6 +110,29 @@ async fn documented_content_type(
     ))
 }
 
+/// `JSON`: application/json or a structured `+json` type (RFC 6839 §3.1); `"TYPE"`: exactly that
+/// media type, parameters aside. The rule the expectation comes from is the step's last words.
+#[then(regex = r#"^the response Content-Type is (JSON|"[^"]+") \((.+)\)$"#)]
+async fn content_type_is(
+    w: &mut ConformanceWorld,
+    expected: String,
+    rule: String,
+) -> Result<(), Failure> {
+    let listed = match expected.trim_matches('"') {
+        "JSON" => vec![
+            "application/json".to_owned(),
+            "application/*+json".to_owned(),
+        ],
+        exact => vec![exact.to_owned()],
+    };
+    let ex = w.last()?;
+    w.evidence(checks::ensure_documented_content_type(
+        &ex.response,
+        &listed,
+        &rule,
+    ))
+}
+
 #[then("the response Content-Type is one the request's Accept allows")]
 async fn content_type_accepted(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let ex = w.last()?;

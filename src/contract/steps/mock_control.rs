@@ -54,9 +54,14 @@ async fn notifies(w: &mut ConformanceWorld) -> Result<(), Failure> {
 }
 
 /// LoginSign's end-user license routes take the user's own session cookie, which no documented
-/// route hands to a client: the mock signs its sandbox user in and answers the cookie.
+/// route hands to a client: the target file's `user_session_cookie_env` holds it, or the embedded
+/// mock signs its sandbox user in and answers the cookie.
 #[given("the user has a LoginSign session")]
 async fn user_session(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    if let Some(cookie) = w.target()?.app.user_session.clone() {
+        w.loginsign.user_session = Some(cookie);
+        return Ok(());
+    }
     let ex = control(w, "/__mock/user-session").await?;
     let cookie = ex
         .response

@@ -490,6 +490,31 @@ async fn fetches_other_user(w: &mut ConformanceWorld) -> Result<(), Failure> {
     send(w, "POST /sso/user", v).await
 }
 
+/// The telephone of the target's second registered user.
+fn second_telephone(w: &ConformanceWorld) -> Result<String, Failure> {
+    w.target()?.second_telephone.clone().ok_or_else(|| {
+        Failure::new(
+            "this step needs a second registered user: tag the scenario @needs-second-user",
+        )
+    })
+}
+
+#[when(
+    regex = r"^the client (fetches|reads) the user with the auth code but the second registered user's telephone as username$"
+)]
+async fn uses_second_user(w: &mut ConformanceWorld, how: String) -> Result<(), Failure> {
+    let endpoint = if how == "fetches" {
+        "POST /sso/user"
+    } else {
+        "GET /sso/user"
+    };
+    let v = Variation {
+        set: Some(("username".to_owned(), json!(second_telephone(w)?))),
+        ..Variation::default()
+    };
+    send(w, endpoint, v).await
+}
+
 // Registration status of telephone numbers.
 
 /// `n` numbers: the test telephone, then numbers no one can hold.

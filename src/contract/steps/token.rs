@@ -336,6 +336,26 @@ async fn exchanges_with_other_redirect_uri(w: &mut ConformanceWorld) -> Result<(
     .await
 }
 
+#[when(
+    "the client exchanges the authorization code with the second registered client's credentials"
+)]
+async fn exchanges_as_second_client(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let (id, secret) = w.target()?.second_client.clone().ok_or_else(|| {
+        Failure::new(
+            "this step needs a second registered client: tag the scenario @needs-second-client",
+        )
+    })?;
+    exchange_code(
+        w,
+        Variation {
+            client_id: Some(id),
+            secret: Some(secret.expose().to_owned()),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
 #[then("the token endpoint answers with an access token")]
 async fn answers_with_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
     take_access_token(w)
