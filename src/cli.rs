@@ -91,12 +91,14 @@ pub struct RunArgs {
     /// Only scenarios matching this tag expression, e.g. "@rfc6749 and not @mock-only".
     #[arg(long, value_name = "EXPR")]
     pub tags: Option<String>,
-    /// Folder of *.feature files.
-    #[arg(long, value_name = "DIR", default_value = "features")]
-    pub features: PathBuf,
-    /// Folder of JSON Schemas (draft 2020-12); $ref resolves between its files.
-    #[arg(long, value_name = "DIR", default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// Folder of *.feature files, for a team with its own contract [default: the features
+    /// built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    /// Folder of JSON Schemas (draft 2020-12; $ref resolves between its files) [default: the
+    /// schemas built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
     /// Folder the reports are written to.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub reports: PathBuf,
@@ -153,12 +155,12 @@ impl RunArgs {
 
 #[derive(Debug, Args)]
 pub struct DocsArgs {
-    /// Folder of *.feature files.
-    #[arg(long, value_name = "DIR", default_value = "features")]
-    pub features: PathBuf,
-    /// Folder of JSON Schemas, embedded in the page.
-    #[arg(long, value_name = "DIR", default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// Folder of *.feature files [default: the features built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    /// Folder of JSON Schemas, shown in the page [default: the schemas built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
     /// The HTML file to write.
     #[arg(long, value_name = "FILE", default_value = "reports/docs.html")]
     pub out: PathBuf,

@@ -28,6 +28,11 @@ use providers::Provider;
 fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // `--version` names the contract built in, besides the crate's version.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            print!("{}", contract::embedded::version_text());
+            return std::process::ExitCode::from(ExitCode::Passed as u8);
+        }
         Err(e) => {
             let _ = e.print();
             let code = if e.use_stderr() {

@@ -174,7 +174,7 @@ pub struct RunReports<'a> {
     pub dir: &'a Path,
     /// Every feature (the page documents them all, run or not).
     pub features: &'a [cucumber::gherkin::Feature],
-    pub schemas: &'a Path,
+    pub schemas: &'a [(String, serde_json::Value)],
     pub record: &'a RunRecord,
     pub label: &'a str,
     /// cucumber's JSON report; none for an interrupted run (cucumber's writer writes only when

@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use crate::cli::{ExitCode, RunArgs};
 use crate::contract::Contract;
+use crate::contract::embedded::Source;
 use crate::contract::world::{self, RunContext};
 use crate::reports::{self, RunRecord, ScenarioResult, Status};
 use crate::secret;
@@ -53,7 +54,9 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     // 1. Load the contract (features, schemas, every selected step matched to a definition)
     // and 2. set up the targets (a target file's deployments, or the embedded mocks), at once.
     // A contract error is reported first; no request has been sent by then.
-    let load = Contract::load(&args.features, &args.schemas, |f, r, s| {
+    let features = Source::from_flag(args.features.as_deref());
+    let schemas = Source::from_flag(args.schemas.as_deref());
+    let load = Contract::load(&features, &schemas, |f, r, s| {
         selection.takes_scenario(f, r, s)
     });
     let setup = async {
@@ -147,7 +150,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     reports::write_run(reports::RunReports {
         dir: &args.reports,
         features: &contract.features,
-        schemas: &args.schemas,
+        schemas: ctx.schemas.documents(),
         record: &record,
         label: &label,
         cucumber_json: executed.cucumber_json.as_deref(),
