@@ -111,12 +111,14 @@ pub struct SelectArgs {
     /// Only scenarios whose name matches this regular expression, e.g. "single-use|reuse".
     #[arg(long, value_name = "REGEX")]
     pub name: Option<regex::Regex>,
-    /// Folder of *.feature files.
-    #[arg(long, value_name = "DIR", default_value = "features")]
-    pub features: PathBuf,
-    /// Folder of JSON Schemas (draft 2020-12); $ref resolves between its files.
-    #[arg(long, value_name = "DIR", default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// Folder of *.feature files, for a team with its own contract [default: the features
+    /// built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    /// Folder of JSON Schemas (draft 2020-12; $ref resolves between its files) [default: the
+    /// schemas built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
     /// Run only this part of the selected scenarios, for a CI matrix of N jobs (1 <= I <= N).
     /// Each scenario runs in exactly one shard; `merge-reports` joins the shards' reports.
     #[arg(long, value_name = "I/N")]
@@ -207,12 +209,12 @@ impl RunArgs {
 
 #[derive(Debug, Args)]
 pub struct DocsArgs {
-    /// Folder of *.feature files.
-    #[arg(long, value_name = "DIR", default_value = "features")]
-    pub features: PathBuf,
-    /// Folder of JSON Schemas, embedded in the page.
-    #[arg(long, value_name = "DIR", default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// Folder of *.feature files [default: the features built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    /// Folder of JSON Schemas, shown in the page [default: the schemas built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
     /// The HTML file to write.
     #[arg(long, value_name = "FILE", default_value = "reports/docs.html")]
     pub out: PathBuf,
@@ -239,12 +241,14 @@ pub struct MergeArgs {
     /// Folder the merged reports are written to.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub reports: PathBuf,
-    /// Folder of *.feature files the shards ran (index.html documents them).
-    #[arg(long, value_name = "DIR", default_value = "features")]
-    pub features: PathBuf,
-    /// Folder of JSON Schemas the shards checked against (embedded in index.html).
-    #[arg(long, value_name = "DIR", default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// Folder of *.feature files the shards ran (index.html documents them) [default: the
+    /// features built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    /// Folder of JSON Schemas the shards checked against (embedded in index.html) [default:
+    /// the schemas built into this binary]
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

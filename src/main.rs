@@ -28,6 +28,11 @@ use providers::Provider;
 fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // `--version` names the contract built in, besides the crate's version.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            print!("{}", contract::embedded::version_text());
+            return std::process::ExitCode::from(ExitCode::Passed as u8);
+        }
         Err(e) => {
             let _ = e.print();
             let code = if e.use_stderr() {
@@ -38,7 +43,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(code as u8);
         }
     };
-    init_tracing();
+    init_tracing(matches!(cli.command, Command::Mock(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -64,12 +69,21 @@ fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(code as u8)
 }
 
-fn init_tracing() {
+/// Logs on stderr, as `RUST_LOG` says; without it warnings only, and the standalone mock's request
+/// lines (`mocks::logged`).
+fn init_tracing(mock: bool) {
+    let default = if mock {
+        // The span (method, route) is the mock's, the line (status, time) tower-http's.
+        "warn,idp_conformance::mocks=info,tower_http::trace=info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(true)
         .try_init();
 }
@@ -106,6 +120,12 @@ fn list_defects(provider: Option<&str>) -> ExitCode {
     ExitCode::Passed
 }
 
+/// The standalone mock's client secret when `--client-secret-env` names an unset variable: a
+/// development default, published in the README.
+const CLIENT_SECRET: &str = "mock-client-secret";
+/// The LoginSign mock's developer session cookie when `--developer-session-env` is unset.
+const DEVELOPER_SESSION: &str = "ls_dev=mock-developer-session";
+
 async fn serve_mock(args: MockArgs) -> ExitCode {
     let Some(provider) = Provider::parse(&args.provider) else {
         eprintln!(
@@ -118,12 +138,12 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
     let (secret, source) = match std::env::var(&args.client_secret_env) {
         Ok(v) => (v, format!("the value of ${}", args.client_secret_env)),
         Err(_) => (
-            "mock-client-secret".to_owned(),
-            "the development default (see README)".to_owned(),
+            CLIENT_SECRET.to_owned(),
+            format!("{CLIENT_SECRET} (${} is unset)", args.client_secret_env),
         ),
     };
-    let developer_session = std::env::var(&args.developer_session_env)
-        .unwrap_or_else(|_| "ls_dev=mock-developer-session".to_owned());
+    let developer_session =
+        std::env::var(&args.developer_session_env).unwrap_or_else(|_| DEVELOPER_SESSION.to_owned());
     let client = MockClient {
         client_id: args.client_id.clone(),
         client_secret: secret::Secret::new(secret),
@@ -138,7 +158,7 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    let mock = match mocks::serve(router, args.port).await {
+    let mock = match mocks::serve(mocks::logged(router), args.port).await {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
@@ -153,24 +173,44 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
         provider.name(),
         mock.base_url()
     );
-    let _ = writeln!(
-        out,
-        "client_id: {}  client secret: {source}  redirect_uri: {}",
-        args.client_id, args.redirect_uri
-    );
-    if let Some(app_id) = provider.mock().app_id {
-        let _ = writeln!(
-            out,
-            "app id: {app_id}  developer session cookie: ${} (default ls_dev=mock-developer-session)  webhooks: {}",
-            args.developer_session_env,
+    // The test identities are the mock's own (its module says them); the client's secrets are
+    // named by where they come from, never printed.
+    let _ = writeln!(out, "test identities it accepts:");
+    let mut identities = (provider.mock().identities)(&client);
+    identities.push(("client secret", source));
+    if provider.mock().app_id.is_some() {
+        identities.push((
+            "developer session cookie",
+            match std::env::var(&args.developer_session_env) {
+                Ok(_) => format!("the value of ${}", args.developer_session_env),
+                Err(_) => format!(
+                    "{DEVELOPER_SESSION} (${} is unset)",
+                    args.developer_session_env
+                ),
+            },
+        ));
+        identities.push((
+            "webhooks delivered to",
             args.webhook_url
-                .as_deref()
-                .unwrap_or("not delivered (--webhook-url)")
-        );
+                .clone()
+                .unwrap_or_else(|| "nowhere (--webhook-url)".to_owned()),
+        ));
+    }
+    let width = identities
+        .iter()
+        .map(|(what, _)| what.len())
+        .max()
+        .unwrap_or(0);
+    for (what, value) in &identities {
+        let _ = writeln!(out, "  {what:<width$}  {value}");
     }
     if !args.defect.is_empty() {
         let _ = writeln!(out, "defects: {}", args.defect.join(", "));
     }
+    let _ = writeln!(
+        out,
+        "each request is logged on stderr (method, route, status; RUST_LOG=warn silences it)"
+    );
     let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::Passed

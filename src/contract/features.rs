@@ -1,10 +1,13 @@
-//! Feature files: found under `features/`, parsed once before the run (a malformed file stops the
-//! run with its path and line, exit 2), and handed to cucumber through [`Preparsed`].
+//! Feature files: the built-in `features/` (or `--features DIR`), parsed once before the run (a
+//! malformed file stops the run with its path and line, exit 2), and handed to cucumber through
+//! [`Preparsed`].
 
 use std::path::Path;
 
 use cucumber::feature::Ext as _;
 use cucumber::gherkin::{self, GherkinEnv};
+
+use crate::contract::embedded::{self, Source};
 
 /// Why the features cannot be used: names the file and, where known, the line.
 #[derive(Debug)]
@@ -16,21 +19,36 @@ impl std::fmt::Display for FeatureError {
     }
 }
 
-/// Parses every `*.feature` below `dir`, sorted by path, with scenario outlines expanded.
-pub fn load(dir: &Path) -> Result<Vec<gherkin::Feature>, FeatureError> {
-    let files = crate::contract::files::with_extension(dir, "feature").map_err(|e| {
+/// Parses every `*.feature` of `source` (the built-in copy, or a folder and everything below
+/// it), sorted by path, with scenario outlines expanded. Each feature's path is the one a reader
+/// finds it at (`features/losgehts/x.feature` for the built-in copy, as in the repository).
+pub fn load(source: &Source) -> Result<Vec<gherkin::Feature>, FeatureError> {
+    match source {
+        Source::Folder(dir) => Source::folder_files(dir, "feature", "--features")
+            .map_err(FeatureError)?
+            .iter()
+            .map(|path| parse(path))
+            .collect(),
+        Source::Embedded => embedded::feature_files()
+            .into_iter()
+            .map(|file| parse_text(&file.path, &file.text))
+            .collect(),
+    }
+}
+
+/// A built-in feature file (a unit test parses every one, so an error here is theoretical).
+fn parse_text(path: &Path, text: &str) -> Result<gherkin::Feature, FeatureError> {
+    let mut feature = gherkin::Feature::parse(text, GherkinEnv::default()).map_err(|e| {
+        let line = parser_line(&e.to_string());
         FeatureError(format!(
-            "{}: cannot read the features folder: {e}",
-            dir.display()
+            "{}:{line}: malformed Gherkin ({e})",
+            path.display()
         ))
     })?;
-    if files.is_empty() {
-        return Err(FeatureError(format!(
-            "{}: no *.feature files found (pass --features DIR)",
-            dir.display()
-        )));
-    }
-    files.iter().map(|path| parse(path)).collect()
+    feature.path = Some(path.to_owned());
+    feature
+        .expand_examples()
+        .map_err(|e| FeatureError(format!("{}: {e}", path.display())))
 }
 
 fn parse(path: &Path) -> Result<gherkin::Feature, FeatureError> {
@@ -142,7 +160,7 @@ mod tests {
             "Feature: x\n\n  Scenario: y\n    Given a step\n  Nonsense here\n",
         )
         .unwrap();
-        let e = load(dir.path()).unwrap_err().0;
+        let e = load(&Source::Folder(dir.path().to_owned())).unwrap_err().0;
         assert!(e.contains("bad.feature:"), "{e}");
         assert!(e.contains("bad.feature:5:"), "{e}");
     }

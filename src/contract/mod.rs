@@ -1,20 +1,20 @@
 //! The contract: what each provider promises, as the run reads it. Feature files (`features.rs`),
 //! the step definitions that turn their sentences into requests (`steps/`, acting on the `World`
 //! of `world.rs`), the pure checks they call (`checks/`), the JSON Schemas (`schema.rs`) and the
-//! documents' per-endpoint data (`documents.rs`). Loading it is the first stage of a run; any
+//! documents' per-endpoint data (`documents.rs`), built into the binary (`embedded.rs`) unless a
+//! run names its own folders. Loading it is the first stage of a run; any
 //! error here is a usage error (exit 2) naming file and line.
 
 pub mod catalogue;
 pub mod checks;
 pub mod documents;
+pub mod embedded;
 pub mod features;
 pub mod files;
 pub mod schema;
 pub mod step_check;
 mod steps;
 pub mod world;
-
-use std::path::Path;
 
 use cucumber::World as _;
 use cucumber::gherkin::{Feature, Rule, Scenario};
@@ -36,13 +36,13 @@ impl Contract {
     /// the features: against a real deployment the first request waits for all three (about
     /// 20 ms one after another on 2 cores, a tenth of a run at 50 ms round trips).
     pub async fn load(
-        features: &Path,
-        schemas: &Path,
+        features: &embedded::Source,
+        schemas: &embedded::Source,
         selected: impl Fn(&Feature, Option<&Rule>, &Scenario) -> bool,
     ) -> Result<Self, String> {
         let schemas = tokio::task::spawn_blocking({
-            let dir = schemas.to_owned();
-            move || schema::SchemaSet::load(&dir)
+            let source = schemas.clone();
+            move || schema::SchemaSet::load(&source)
         });
         let steps = tokio::task::spawn_blocking(world::ConformanceWorld::collection);
         let features = features::load(features);

@@ -1,5 +1,6 @@
-//! JSON Schemas: every file under `schemas/` is read, registered and compiled once per run, with
-//! `$ref` between files resolved offline from the folder and `format` asserted, not annotated.
+//! JSON Schemas: every file of the built-in `schemas/` (or of `--schemas DIR`) is read,
+//! registered and compiled once per run, with `$ref` between files resolved offline from the
+//! same set and `format` asserted, not annotated.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::contract::checks::Failure;
+use crate::contract::embedded::{self, Source};
 use crate::secret;
 
 /// The base every schema's `$id` is derived from, so relative `$ref`s resolve between files.
@@ -46,8 +48,11 @@ impl std::fmt::Display for Violation {
 
 /// Every compiled schema of a run, by name (`losgehts/userinfo` for `losgehts/userinfo.json`).
 pub struct SchemaSet {
+    /// The folder as messages name it (`schemas` for the built-in copy).
     dir: PathBuf,
     validators: BTreeMap<String, jsonschema::Validator>,
+    /// Every schema as written, by name and sorted by path: what the HTML pages show.
+    raw: Vec<(String, Value)>,
 }
 
 impl std::fmt::Debug for SchemaSet {
@@ -60,24 +65,34 @@ impl std::fmt::Debug for SchemaSet {
 }
 
 impl SchemaSet {
-    /// Reads, registers and compiles every `*.json` below `dir`.
-    pub fn load(dir: &Path) -> Result<Self, SchemaError> {
-        let files = crate::contract::files::with_extension(dir, "json").map_err(|e| {
-            SchemaError(format!(
-                "{}: cannot read the schema folder: {e}",
-                dir.display()
-            ))
-        })?;
-        if files.is_empty() {
-            return Err(SchemaError(format!(
-                "{}: no *.json schema files found (pass --schemas DIR)",
-                dir.display()
-            )));
-        }
+    /// Reads, registers and compiles every `*.json` of `source`: the built-in copy, or a folder
+    /// and everything below it.
+    pub fn load(source: &Source) -> Result<Self, SchemaError> {
+        // (the path messages name, the schema's name, its text)
+        let (dir, files): (PathBuf, Vec<(PathBuf, String, String)>) = match source {
+            Source::Folder(dir) => {
+                let mut files = Vec::new();
+                for path in Source::folder_files(dir, "json", "--schemas").map_err(SchemaError)? {
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        SchemaError(format!("{}: cannot read: {e}", path.display()))
+                    })?;
+                    files.push((path.clone(), schema_name(dir, &path), text));
+                }
+                (dir.clone(), files)
+            }
+            Source::Embedded => {
+                let dir = PathBuf::from("schemas");
+                let files = embedded::schema_files()
+                    .into_iter()
+                    .map(|f| (schema_name(&dir, &f.path), f))
+                    .map(|(name, f)| (f.path, name, f.text))
+                    .collect();
+                (dir, files)
+            }
+        };
         let mut documents = Vec::new();
-        for path in &files {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| SchemaError(format!("{}: cannot read: {e}", path.display())))?;
+        let mut raw = Vec::new();
+        for (path, name, text) in files {
             let mut doc: Value = serde_json::from_str(&text).map_err(|e| {
                 SchemaError(format!(
                     "{}:{}:{}: not valid JSON: {e}",
@@ -86,7 +101,7 @@ impl SchemaSet {
                     e.column()
                 ))
             })?;
-            let name = schema_name(dir, path);
+            raw.push((name.clone(), doc.clone()));
             let id = format!("{BASE}{name}.json");
             if let Value::Object(map) = &mut doc {
                 map.entry("$id")
@@ -97,8 +112,9 @@ impl SchemaSet {
                     path.display()
                 )));
             }
-            documents.push((path.clone(), name, id, doc));
+            documents.push((path, name, id, doc));
         }
+        let dir = dir.as_path();
         ensure_refs_exist(dir, &documents)?;
         let mut builder = jsonschema::Registry::new();
         for (path, _, id, doc) in &documents {
@@ -125,11 +141,17 @@ impl SchemaSet {
         Ok(Self {
             dir: dir.to_path_buf(),
             validators,
+            raw,
         })
     }
 
     fn len(&self) -> usize {
         self.validators.len()
+    }
+
+    /// Every schema as written (no `$id` added), by name, sorted by path.
+    pub fn documents(&self) -> &[(String, Value)] {
+        &self.raw
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -306,7 +328,7 @@ mod tests {
             "p/thing.json",
             r#"{"type":"object","required":["d","n"],"properties":{"d":{"$ref":"../common/date.json"},"n":{"type":"integer"}}}"#,
         );
-        let set = SchemaSet::load(dir.path()).unwrap();
+        let set = SchemaSet::load(&Source::Folder(dir.path().to_owned())).unwrap();
         assert!(
             set.ensure_conforms("p/thing", &json!({"d": "1990-12-31", "n": 1}))
                 .is_ok()
@@ -333,7 +355,9 @@ mod tests {
             "bad.json",
             "{\n  \"type\": \"object\",\n  oops\n}",
         );
-        let e = SchemaSet::load(dir.path()).unwrap_err().0;
+        let e = SchemaSet::load(&Source::Folder(dir.path().to_owned()))
+            .unwrap_err()
+            .0;
         assert!(e.contains("bad.json:3:"), "{e}");
     }
 
@@ -341,7 +365,9 @@ mod tests {
     fn missing_ref_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "a.json", r#"{"$ref":"missing.json"}"#);
-        let e = SchemaSet::load(dir.path()).unwrap_err().0;
+        let e = SchemaSet::load(&Source::Folder(dir.path().to_owned()))
+            .unwrap_err()
+            .0;
         assert!(
             e.contains("a.json") && e.contains("\"missing.json\" at /"),
             "{e}"
@@ -351,13 +377,15 @@ mod tests {
             "a.json",
             r#"{"$ref":"https://example.com/s.json"}"#,
         );
-        let e = SchemaSet::load(dir.path()).unwrap_err().0;
+        let e = SchemaSet::load(&Source::Folder(dir.path().to_owned()))
+            .unwrap_err()
+            .0;
         assert!(e.contains("names no schema file"), "{e}");
         write(
             dir.path(),
             "a.json",
             r##"{"$defs":{"x":{}},"$ref":"#/$defs/x"}"##,
         );
-        assert!(SchemaSet::load(dir.path()).is_ok());
+        assert!(SchemaSet::load(&Source::Folder(dir.path().to_owned())).is_ok());
     }
 }

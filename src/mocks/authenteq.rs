@@ -72,6 +72,12 @@ const EARLY_LIFETIME: i64 = 10 * 60;
 pub const TUTORIAL_GRANT_TYPE: &str = "authorization_code";
 pub const REFERENCE_GRANT_TYPE: &str = "authorizationCode";
 
+/// The only scope value the document supports.
+pub const SCOPE: &str = "kyc";
+
+/// The person whose details every token reads: given names, surname.
+const TEST_USER: [&str; 2] = ["ANNA MARIA", "SCHMIDT"];
+
 /// How the mock is set up: the one registered client and the defects it has.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -117,7 +123,29 @@ pub const MOCK: super::Mock = super::Mock {
     },
     app_id: None,
     test_user: None,
+    identities,
 };
+
+/// What the standalone mock prints at start.
+pub fn identities(client: &super::MockClient) -> Vec<super::Identity> {
+    let [given, surname] = TEST_USER;
+    vec![
+        ("client_id", client.client_id.clone()),
+        ("redirectUri", client.redirect_uri.clone()),
+        ("scope", format!("{SCOPE} (or none)")),
+        (
+            "grantType",
+            format!("{TUTORIAL_GRANT_TYPE} or {REFERENCE_GRANT_TYPE}"),
+        ),
+        (
+            "person every authorization verifies",
+            format!(
+                "{given} {surname}, approved at once; details readable for {} minutes",
+                DETAILS_LIFETIME / 60
+            ),
+        ),
+    ]
+}
 
 /// The router serving both Authenteq hosts (identity and API) and the control routes under
 /// `/__mock/`.
@@ -190,7 +218,7 @@ async fn authorize(
         None => return refuse("invalid_request"),
     }
     match q.get("scope").map(String::as_str) {
-        Some("kyc") => {}
+        Some(SCOPE) => {}
         Some(_) if m.has(Defect::ScopeNotChecked) => {}
         Some(_) => return refuse("invalid_scope"),
         // The tutorial's and the integration guide's links carry no scope.
@@ -499,8 +527,8 @@ fn details_record(m: &Mock) -> Value {
         "documentNumber": "8136431812",
         "issuingCountry": if d(Defect::IssuingCountryAlpha2) { "DE" } else { "DEU" },
         "documentType": "FG617451",
-        "givenNames": "ANNA MARIA",
-        "surname": "SCHMIDT",
+        "givenNames": TEST_USER[0],
+        "surname": TEST_USER[1],
         "dateOfBirth": date("1987-01-12", "12.01.1987"),
         "nationality": if d(Defect::NationalityAlpha2) { "DE" } else { "DEU" },
         "dateOfIssue": date("2017-01-30", "30.01.2017"),

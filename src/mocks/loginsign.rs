@@ -471,7 +471,43 @@ pub const MOCK: super::Mock = super::Mock {
     },
     app_id: Some(APP_ID),
     test_user: None,
+    identities,
 };
+
+/// What the standalone mock prints at start (the developer session cookie is the client's
+/// secret: the caller says where it comes from).
+pub fn identities(client: &super::MockClient) -> Vec<super::Identity> {
+    let sandbox = &MEMBERS[SANDBOX_USER];
+    let mut out = vec![
+        ("client_id", client.client_id.clone()),
+        ("redirect_uri", client.redirect_uri.clone()),
+        ("app id", APP_ID.to_owned()),
+        (
+            "sandbox user every authorization signs in",
+            format!(
+                "{} (global id {}, {})",
+                sandbox.name,
+                sandbox.global_id,
+                sandbox.shared_email.unwrap_or("no e-mail shared")
+            ),
+        ),
+    ];
+    for (_, m) in MEMBERS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != SANDBOX_USER)
+    {
+        out.push((
+            "user already connected to the app",
+            format!("{} (global id {})", m.name, m.global_id),
+        ));
+    }
+    out.push((
+        "end user's session",
+        format!("POST /__mock/user-session answers a cookie {USER_SESSION_COOKIE}=..."),
+    ));
+    out
+}
 
 /// The router serving the LoginSign API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {

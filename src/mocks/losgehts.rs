@@ -72,6 +72,10 @@ defects!(
 /// The documented scope values.
 pub const SCOPES: [&str; 4] = ["signup", "kyc", "sof", "business"];
 
+/// The user every authorization signs in (the document's example record): given name, family
+/// name, e-mail address.
+const TEST_USER: [&str; 3] = ["John", "Doe", "demo@losgehts.at"];
+
 /// How the mock is set up: the one registered client and the defects it has.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -121,7 +125,22 @@ pub const MOCK: super::Mock = super::Mock {
     },
     app_id: None,
     test_user: None,
+    identities,
 };
+
+/// What the standalone mock prints at start.
+pub fn identities(client: &super::MockClient) -> Vec<super::Identity> {
+    let [given, family, email] = TEST_USER;
+    vec![
+        ("client_id", client.client_id.clone()),
+        ("callback URL", client.redirect_uri.clone()),
+        ("scopes", SCOPES.join(", ")),
+        (
+            "user every authorization signs in",
+            format!("{given} {family} <{email}>, approved at once"),
+        ),
+    ]
+}
 
 /// The router serving the losgehts API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {
@@ -414,12 +433,12 @@ fn verification_record(m: &Mock, state: &str, scope: &str) -> Value {
         "OAuthState": oauth_state,
         "OAuthScope": if d(Defect::OAuthScopeWithoutRequested) { "email phonenumber".to_owned() } else { format!("{scope} email phonenumber") },
         "Password": "asdsad2132132",
-        "Email": "demo@losgehts.at",
+        "Email": TEST_USER[2],
         "EmailConfirmed": flag(1),
         "VerificationStatusId": if d(Defect::VerificationStatusOutOfRange) { 5 } else { 2 },
-        "FirstName": "John",
+        "FirstName": TEST_USER[0],
         "FirstNameVerified": 1,
-        "LastName": "Doe",
+        "LastName": TEST_USER[1],
         "LastNameVerified": 1,
         "DateOfBirth": if d(Defect::DateOfBirthFormat) { "31.12.1990" } else { "1990-12-31" },
         "DateOfBirthVerified": 1,

@@ -87,7 +87,13 @@ pub struct Mock {
     pub app_id: Option<&'static str>,
     /// The test user it knows, if any: a telephone and the SMS code it "sends" (SSO v1).
     pub test_user: Option<(&'static str, &'static str)>,
+    /// The test identities it accepts and hands out (client, redirect URI, test users, codes),
+    /// which the standalone mock prints at start. The client's secrets are not among them.
+    pub identities: fn(&MockClient) -> Vec<Identity>,
 }
+
+/// A test identity a mock accepts or hands out: what it is, and its value.
+pub type Identity = (&'static str, String);
 
 /// The registered client a mock serves.
 #[derive(Clone, Debug)]
@@ -271,6 +277,34 @@ impl Drop for RunningMock {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// `router` logging each request it answers at info level (`tower_http::trace`): the method, the
+/// route it matched (its template, `/users/{global_id}/status`, so no value of the path is shown;
+/// an unrouted path decoded, with every secret the process knows masked and control characters
+/// escaped), the status and the time taken.
+/// No query, header or body is logged: codes, tokens and credentials travel there.
+pub fn logged(router: Router) -> Router {
+    use tower_http::trace::{DefaultOnResponse, TraceLayer};
+    let span = |request: &axum::extract::Request| {
+        let path = match request.extensions().get::<axum::extract::MatchedPath>() {
+            Some(route) => route.as_str().to_owned(),
+            None => {
+                let path = percent_encoding::percent_decode_str(request.uri().path());
+                crate::secret::redact(&path.decode_utf8_lossy())
+                    .escape_debug()
+                    .to_string()
+            }
+        };
+        tracing::info_span!("request", method = %request.method(), path = %path)
+    };
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(span)
+            .on_request(())
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+            .on_failure(()),
+    )
 }
 
 /// Serves `router` on `127.0.0.1:port` (0 picks a free port).

@@ -42,6 +42,9 @@ defects!(
     }
 );
 
+/// The `sub` of the resource owner every authorization is granted for.
+const TEST_USER: &str = "oauth2-mock-user";
+
 /// The one registered client and the defects the mock has.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -86,7 +89,20 @@ pub const MOCK: super::Mock = super::Mock {
     },
     app_id: None,
     test_user: None,
+    identities,
 };
+
+/// What the standalone mock prints at start.
+pub fn identities(client: &super::MockClient) -> Vec<super::Identity> {
+    vec![
+        ("client_id", client.client_id.clone()),
+        ("redirect_uri", client.redirect_uri.clone()),
+        (
+            "resource owner every authorization is granted for",
+            format!("{TEST_USER} (/resource answers its sub)"),
+        ),
+    ]
+}
 
 pub fn router(config: Config) -> Router {
     let mock = Arc::new(Mock {
@@ -320,7 +336,7 @@ async fn resource(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
     let granted = |scope: &str| {
         (
             StatusCode::OK,
-            Json(json!({"sub": "oauth2-mock-user", "scope": scope})),
+            Json(json!({"sub": TEST_USER, "scope": scope})),
         )
             .into_response()
     };

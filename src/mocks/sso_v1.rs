@@ -124,7 +124,22 @@ pub const MOCK: super::Mock = super::Mock {
     },
     app_id: None,
     test_user: Some((TEST_TELEPHONE, TEST_SMS_CODE)),
+    identities,
 };
+
+/// What the standalone mock prints at start: the code is a fixed test value of the mock, not a
+/// secret of anyone's.
+pub fn identities(client: &super::MockClient) -> Vec<super::Identity> {
+    vec![
+        ("HTTP Basic user (client id)", client.client_id.clone()),
+        (
+            "registered test user's telephone",
+            TEST_TELEPHONE.to_owned(),
+        ),
+        ("SMS code (every SMS carries it)", TEST_SMS_CODE.to_owned()),
+        ("media type", MEDIA_TYPE.to_owned()),
+    ]
+}
 
 /// The router serving the SSO v1 API and the mock's control routes under `/__mock/`.
 pub fn router(config: Config) -> Router {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::cli::{DiffArgs, DocsArgs, ExitCode};
+use crate::contract::embedded::Source;
 use crate::contract::features;
 use crate::contract::schema::SchemaSet;
 use crate::reports::diff::{compare, markdown};
@@ -70,12 +71,12 @@ pub fn docs(args: DocsArgs) -> ExitCode {
 }
 
 fn write(args: &DocsArgs) -> Result<String, String> {
-    let features = features::load(&args.features).map_err(|e| e.0)?;
+    let features = features::load(&Source::from_flag(args.features.as_deref())).map_err(|e| e.0)?;
     // Compiling the schemas proves the page shows schemas a run would accept.
-    SchemaSet::load(&args.schemas).map_err(|e| e.0)?;
+    let schemas = SchemaSet::load(&Source::from_flag(args.schemas.as_deref())).map_err(|e| e.0)?;
     let page = html::render(html::Sources {
         features: &features,
-        schemas: html::read_schemas(&args.schemas)?,
+        schemas: schemas.documents().to_vec(),
         results: None,
         run: None,
         diff: None,

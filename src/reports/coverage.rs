@@ -161,7 +161,7 @@ mod tests {
     use super::*;
 
     fn features() -> Vec<gherkin::Feature> {
-        crate::contract::features::load(Path::new("features")).unwrap()
+        crate::contract::features::load(&crate::contract::embedded::Source::Embedded).unwrap()
     }
 
     /// The losgehts table in the documentation: every row, its scenarios, defects and reason.

@@ -8,7 +8,6 @@
 //! passes redaction like every report.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use cucumber::gherkin;
 use serde::Serialize;
@@ -246,13 +245,13 @@ pub struct Sources<'a> {
 /// `index.html` of a run: the documentation with the run's verdicts.
 pub fn run_page(
     features: &[gherkin::Feature],
-    schemas: &Path,
+    schemas: &[(String, serde_json::Value)],
     record: &super::RunRecord,
     diff: Option<Diff>,
 ) -> Result<String, String> {
     render(Sources {
         features,
-        schemas: read_schemas(schemas)?,
+        schemas: schemas.to_vec(),
         results: Some(&record.scenarios),
         run: Some(&record.run),
         diff,
@@ -291,22 +290,6 @@ impl Page {
 /// Lays out a built page with the template.
 pub fn render_page(page: &Page) -> Result<String, String> {
     super::templates::render("report.html", page)
-}
-
-/// Every `*.json` below `dir` as (schema name, JSON), for embedding in the page.
-pub fn read_schemas(dir: &Path) -> Result<Vec<(String, serde_json::Value)>, String> {
-    let files = crate::contract::files::with_extension(dir, "json")
-        .map_err(|e| format!("{}: cannot read the schema folder: {e}", dir.display()))?;
-    files
-        .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-            let json = serde_json::from_str(&text)
-                .map_err(|e| format!("{}:{}: not valid JSON: {e}", path.display(), e.line()))?;
-            Ok((crate::contract::schema::schema_name(dir, path), json))
-        })
-        .collect()
 }
 
 fn anchor(parts: &[&str]) -> String {

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ExitCode, MergeArgs};
+use crate::contract::embedded::Source;
 use crate::contract::features;
+use crate::contract::schema::SchemaSet;
 use crate::reports::{self, RunInfo, RunRecord, Status, cucumber_json, shape};
 use crate::run::shard::{MANIFEST, Manifest};
 
@@ -134,7 +136,8 @@ fn merge(args: &MergeArgs) -> Result<ExitCode, String> {
         .map(|d| load(d))
         .collect::<Result<Vec<_>, _>>()?;
     check(&parts)?;
-    let features = features::load(&args.features).map_err(|e| e.0)?;
+    let features = features::load(&Source::from_flag(args.features.as_deref())).map_err(|e| e.0)?;
+    let schemas = SchemaSet::load(&Source::from_flag(args.schemas.as_deref())).map_err(|e| e.0)?;
     let total = parts[0].manifest.total;
     let record = joined(&parts);
     // cucumber's writer writes nothing for an interrupted shard: then neither is a merged
@@ -145,7 +148,7 @@ fn merge(args: &MergeArgs) -> Result<ExitCode, String> {
     reports::write_run(reports::RunReports {
         paths: reports::ReportPaths::in_folder(&args.reports),
         features: &features,
-        schemas: &args.schemas,
+        schemas: schemas.documents(),
         record: &record,
         cucumber_json: cucumber.map(reports::CucumberJson::Ready),
         baseline: None,

@@ -251,7 +251,7 @@ pub struct RunReports<'a> {
     pub paths: ReportPaths,
     /// Every feature (the page documents them all, run or not).
     pub features: &'a [cucumber::gherkin::Feature],
-    pub schemas: &'a Path,
+    pub schemas: &'a [(String, serde_json::Value)],
     /// The run: its verdicts, shapes, and when, with what, against what (`record.run`: an
     /// interruption and the TLS warning too, which every report shows).
     pub record: &'a RunRecord,

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use crate::cli::{ExitCode, ListArgs, RunArgs, SelectArgs};
 use crate::contract::Contract;
+use crate::contract::embedded::Source;
 use crate::contract::features;
 use crate::contract::world::{self, RunContext};
 use crate::reports::console::{self, Detail, Palette};
@@ -145,7 +146,7 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     reports::write_run(reports::RunReports {
         paths,
         features: &contract.features,
-        schemas: &args.select.schemas,
+        schemas: ctx.schemas.documents(),
         record: &record,
         cucumber_json: executed
             .cucumber_json
@@ -186,7 +187,9 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
 async fn prepare(args: &SelectArgs) -> Result<(select::Selection, Contract, setup::Targets), Stop> {
     let selection = select::Selection::parse(&args.provider, args.tags.as_deref())?
         .narrowed(args.name.clone(), args.locations.clone());
-    let load = Contract::load(&args.features, &args.schemas, |f, r, s| {
+    let features = Source::from_flag(args.features.as_deref());
+    let schemas = Source::from_flag(args.schemas.as_deref());
+    let load = Contract::load(&features, &schemas, |f, r, s| {
         selection.takes_scenario(f, r, s)
     });
     let setup = async {

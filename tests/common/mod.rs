@@ -115,8 +115,10 @@ pub struct MockProcess {
 impl MockProcess {
     pub fn start(provider: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = bin();
+        // Its request lines (one per request, on the test's stderr) only when a test asks.
         cmd.args(["mock", provider, "--port", "0"])
             .args(args)
+            .env("RUST_LOG", "warn")
             .stdout(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);

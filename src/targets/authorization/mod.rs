@@ -322,7 +322,9 @@ mod tests {
     fn every_feature_tags_the_authorizations_its_steps_need() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("features");
         let mut problems = Vec::new();
-        for f in crate::contract::features::load(&dir).unwrap() {
+        for f in crate::contract::features::load(&crate::contract::embedded::Source::Folder(dir))
+            .unwrap()
+        {
             for (rule, sc) in crate::contract::features::scenarios(&f) {
                 let tags = crate::contract::features::merged_tags(&f, rule, sc);
                 let has = |t: &str| tags.iter().any(|x| x == t);
