@@ -248,8 +248,13 @@ pub fn write_report(dir: &Path, name: &str, contents: &str) -> std::io::Result<(
     std::fs::create_dir_all(dir)?;
     // This process's own temporary name: two writers never share one.
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, dir.join(name))
+    let written =
+        std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, dir.join(name)));
+    if written.is_err() {
+        // A full disk leaves no half-written temporary file behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// cucumber's JSON report with the strings a provider can have put text in masked (its structure
