@@ -82,6 +82,14 @@ pub async fn scenarios(
             world.scenario = Some(shard::key(feature, scenario));
             Box::pin(async {})
         })
+        // A finished scenario's World can wait in the normalizer (a failed step's event holds
+        // it) until earlier scenarios finish: it keeps no answer body (up to 4 MB) that long.
+        .after(|_, _, _, _, world| {
+            if let Some(world) = world {
+                world.release_bodies();
+            }
+            Box::pin(async {})
+        })
         .with_default_cli();
 
     // What an interrupted run reports as not finished: this run's (or this shard's) selection.
