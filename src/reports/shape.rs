@@ -198,6 +198,9 @@ fn walk(value: &Value, pointer: &mut String, out: &mut Kinds) {
                         match c {
                             '~' => pointer.push_str("~0"),
                             '/' => pointer.push_str("~1"),
+                            // A field name is shown in reports and pages: a control character
+                            // (NUL, ESC, a line break) is written escaped, `\u{0}`.
+                            c if c.is_control() => pointer.extend(c.escape_unicode()),
                             c => pointer.push(c),
                         }
                     }
@@ -320,7 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn an_endpoint_keeps_a_bounded_number_of_fields() {
+    fn an_endpoint_keeps_a_bounded_number_of_fields_named_without_control_characters() {
         let log = ShapeLog::default();
         let base = "http://127.0.0.1:4000";
         for answer in 0..3 {
@@ -335,6 +338,16 @@ mod tests {
         assert_eq!(shapes[0].fields.len(), MAX_POINTERS + 1);
         assert_eq!(shapes[0].fields[MORE_FIELDS], "not recorded");
         assert_eq!(shapes[0].fields["/a0f0"], "integer");
+
+        let log = ShapeLog::default();
+        let body = json!({"a\u{0}b\nc\u{1b}": 1}).to_string();
+        log.record(
+            "p",
+            &[base],
+            &exchange(reqwest::Method::GET, &format!("{base}/me"), 200, &body),
+        );
+        let fields: Vec<_> = log.shapes()[0].fields.keys().cloned().collect();
+        assert_eq!(fields, ["", "/a\\u{0}b\\u{a}c\\u{1b}"]);
     }
 
     #[test]
