@@ -148,3 +148,29 @@ fn a_target_file_with_a_wrong_type_names_the_key_and_the_type() {
     );
     snapshot("target_wrong_type", &message);
 }
+
+/// A base URL with credentials in it, or of a scheme the harness cannot speak, is bad input
+/// (exit 2) naming the key, and the credentials are not repeated.
+#[test]
+fn a_base_url_with_credentials_or_another_scheme_is_exit_2_naming_the_key() {
+    let rest = "client_id = \"40\"\nclient_secret_env = \"IDPC_BAD_INPUT_SECRET\"\n\
+                redirect_uri = \"https://a.example/cb\"\n";
+    let message = target_error(&format!(
+        "[providers.losgehts]\nbase_url = \"https://user:pa55word@idp.example\"\n{rest}"
+    ));
+    assert!(message.contains("base_url"), "{message}");
+    assert!(
+        !message.contains("pa55word") && !message.contains("user:"),
+        "{message}"
+    );
+    for url in [
+        "file:///etc/passwd",
+        "ftp://idp.example",
+        "javascript:alert(1)",
+    ] {
+        let message = target_error(&format!(
+            "[providers.losgehts]\nbase_url = \"{url}\"\n{rest}"
+        ));
+        assert!(message.contains("base_url"), "{url}: {message}");
+    }
+}

@@ -168,8 +168,16 @@ fn a_tls_target_is_trusted_through_its_ca_file_and_only_then() {
         tmp.path(),
         &losgehts_target(&base, "insecure_skip_tls_verify = true"),
     );
+    let verified = reports.join("run.json");
     let reports = tmp.path().join("r2");
-    let out = run_target(&insecure, &reports, &["--tags", "@documented"]);
+    // With the verified run as baseline, diff.md is written too.
+    let baseline = [
+        "--tags",
+        "@documented",
+        "--baseline",
+        verified.to_str().unwrap(),
+    ];
+    let out = run_target(&insecure, &reports, &baseline);
     assert_eq!(common::code(&out), 0, "{}", common::text(&out));
     assert!(
         common::text(&out).contains("WARNING: TLS certificate verification is OFF"),
@@ -185,6 +193,7 @@ fn a_tls_target_is_trusted_through_its_ca_file_and_only_then() {
         "cucumber.json",
         "run.json",
         "index.html",
+        "diff.md",
     ] {
         let text = std::fs::read_to_string(reports.join(name)).unwrap();
         assert!(

@@ -292,3 +292,96 @@ fn max_duration_stops_the_run_and_writes_the_reports_of_what_ran() {
     assert!(started.elapsed() >= Duration::from_secs(3));
     assert_incomplete(&out, &reports, "stopped by --max-duration 3s");
 }
+
+/// Reports of a "previous run" planted in `reports`, each saying so.
+fn plant_previous_run(reports: &Path) -> Vec<&'static str> {
+    let names = vec![
+        "junit.xml",
+        "results.json",
+        "summary.md",
+        "index.html",
+        "run.json",
+        "cucumber.json",
+    ];
+    std::fs::create_dir_all(reports).unwrap();
+    for name in &names {
+        std::fs::write(reports.join(name), "all passed, yesterday").unwrap();
+    }
+    names
+}
+
+/// The files in `reports` a reader could take for a report: every one but the `.lock`.
+fn files_in(reports: &Path) -> Vec<String> {
+    std::fs::read_dir(reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".lock")
+        .collect()
+}
+
+/// SIGKILL cannot be caught: a killed run writes nothing more, and the folder holds none of the
+/// previous run's reports either (the run removed them before its first scenario), nor a
+/// temporary file.
+#[test]
+fn a_killed_run_leaves_no_earlier_run_in_the_folder() {
+    static SEEN: Seen = Seen {
+        answered: AtomicUsize::new(0),
+        held: AtomicUsize::new(0),
+    };
+    let url = slow_target(&SEEN);
+    let dir = tempfile::tempdir().unwrap();
+    plant_previous_run(&dir.path().join("reports"));
+    let (child, reports) = start(&url, &[], dir.path());
+    wait_until_held(&SEEN);
+    send("-KILL", &child);
+    let out = finish(child, Duration::from_secs(10));
+    assert_eq!(out.status.code(), None, "killed by the signal");
+    let left = files_in(&reports);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A disk that fills up while the reports are written: the run fails naming the report it
+/// could not write, leaves no temporary file, and nothing of the previous run. The full disk is
+/// simulated without privileges by the run's file size limit (RLIMIT_FSIZE, 16 KiB, SIGXFSZ
+/// ignored): a write past it fails part-way, as one on a full file system does (EFBIG there,
+/// ENOSPC here).
+#[test]
+fn a_full_disk_leaves_this_run_s_reports_or_none_and_no_temporary_file() {
+    use std::os::unix::process::CommandExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    let planted = plant_previous_run(&reports);
+    let mut cmd = common::bin();
+    cmd.args(["run", "--no-color", "--provider", "oauth2", "--reports"])
+        .arg(&reports);
+    // SAFETY: between fork and exec only async-signal-safe calls (setrlimit, signal).
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 16 * 1024,
+                rlim_max: 16 * 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let text = common::text(&out);
+    assert_eq!(common::code(&out), 2, "{text}");
+    assert!(text.contains("cannot write"), "{text}");
+    let left = files_in(&reports);
+    assert!(!left.iter().any(|n| n.ends_with(".tmp")), "{left:?}");
+    for name in planted {
+        if let Ok(report) = std::fs::read_to_string(reports.join(name)) {
+            assert_ne!(
+                report, "all passed, yesterday",
+                "{name} is the previous run's"
+            );
+        }
+    }
+    // At least one report was too large to write: the run did not pass for complete.
+    assert!(left.len() < 6, "every report was written: {left:?}");
+}

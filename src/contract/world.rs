@@ -167,6 +167,8 @@ impl ConformanceWorld {
     /// A request that got no answer is re-sent as the run's retry policy allows, and each
     /// re-send is counted for the scenario's report.
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
+        // The previous answer is not held while the next is read (each may be 4 MB).
+        self.last = None;
         let mut attempt = 0;
         loop {
             match self.send_once(request.clone()).await {
@@ -234,6 +236,14 @@ impl ConformanceWorld {
             .unwrap()
             .push(message.clone());
         Failure::new(message)
+    }
+
+    /// Drops the last answer's body and its parse, once the scenario's checks are done; its
+    /// status stays for the World's debug view.
+    pub fn release_bodies(&mut self) {
+        if let Some(exchange) = &mut self.last {
+            exchange.response.release_body();
+        }
     }
 
     /// The last exchange, for a `Then` step.

@@ -337,8 +337,12 @@ pub fn write_file(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     // This process's own temporary name: two writers never share one.
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, path)
+    let written = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        // A full disk leaves no half-written temporary file behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Masks every string value of `value` (keys and the other values are the report's own).

@@ -253,16 +253,29 @@ fn body_kinds(exchange: &Exchange, out: &mut Kinds) {
 
 type Kinds = BTreeMap<String, BTreeSet<Cow<'static, str>>>;
 
+/// The most field pointers kept per endpoint and status: a server answering objects of
+/// thousands of fields, named anew in each answer, cannot grow the run's memory (or `run.json`)
+/// with them. What did not fit is one entry, [`MORE_FIELDS`].
+const MAX_POINTERS: usize = 512;
+/// The entry standing for the fields past [`MAX_POINTERS`] (no JSON pointer looks like it).
+pub const MORE_FIELDS: &str = "(more fields, not recorded)";
+
 /// Records the kind of `value` at `pointer`, then of everything inside it; `pointer` is one
 /// buffer extended and cut back on the way down.
 fn walk(value: &Value, pointer: &mut String, out: &mut Kinds) {
     let kind = Cow::Borrowed(kind_of(value));
+    let full = out.len() >= MAX_POINTERS;
     match out.get_mut(pointer.as_str()) {
         Some(kinds) => {
             kinds.insert(kind);
         }
-        None => {
+        None if !full => {
             out.insert(pointer.clone(), BTreeSet::from([kind]));
+        }
+        None => {
+            out.entry(MORE_FIELDS.to_owned())
+                .or_insert_with(|| BTreeSet::from([Cow::Borrowed("not recorded")]));
+            return;
         }
     }
     let len = pointer.len();
@@ -277,6 +290,9 @@ fn walk(value: &Value, pointer: &mut String, out: &mut Kinds) {
                         match c {
                             '~' => pointer.push_str("~0"),
                             '/' => pointer.push_str("~1"),
+                            // A field name is shown in reports and pages: a control character
+                            // (NUL, ESC, a line break) is written escaped, `\u{0}`.
+                            c if c.is_control() => pointer.extend(c.escape_unicode()),
                             c => pointer.push(c),
                         }
                     }
@@ -369,6 +385,7 @@ mod tests {
                 truncated: false,
                 elapsed: std::time::Duration::ZERO,
                 parsed: Default::default(),
+                held: None,
             },
         }
     }
@@ -395,6 +412,34 @@ mod tests {
         ] {
             assert_eq!(kind_of(&value), kind, "{value}");
         }
+    }
+
+    #[test]
+    fn an_endpoint_keeps_a_bounded_number_of_fields_named_without_control_characters() {
+        let log = ShapeLog::default();
+        let base = "http://127.0.0.1:4000";
+        for answer in 0..3 {
+            let fields: serde_json::Map<String, Value> = (0..1000)
+                .map(|i| (format!("a{answer}f{i}"), json!(i)))
+                .collect();
+            let body = Value::Object(fields).to_string();
+            let ex = exchange(reqwest::Method::GET, &format!("{base}/me"), 200, &body);
+            log.record("p", &[base], &ex);
+        }
+        let shapes = log.shapes();
+        assert_eq!(shapes[0].fields.len(), MAX_POINTERS + 1);
+        assert_eq!(shapes[0].fields[MORE_FIELDS], "not recorded");
+        assert_eq!(shapes[0].fields["/a0f0"], "integer");
+
+        let log = ShapeLog::default();
+        let body = json!({"a\u{0}b\nc\u{1b}": 1}).to_string();
+        log.record(
+            "p",
+            &[base],
+            &exchange(reqwest::Method::GET, &format!("{base}/me"), 200, &body),
+        );
+        let fields: Vec<_> = log.shapes()[0].fields.keys().cloned().collect();
+        assert_eq!(fields, ["", "/a\\u{0}b\\u{a}c\\u{1b}"]);
     }
 
     #[test]

@@ -113,6 +113,14 @@ pub async fn scenarios(
             resources.release(&shard::key(feature, scenario));
             Box::pin(async {})
         })
+        // A finished scenario's World can wait in the normalizer (a failed step's event holds
+        // it) until earlier scenarios finish: it keeps no answer body (up to 4 MB) that long.
+        .after(|_, _, _, _, world| {
+            if let Some(world) = world {
+                world.release_bodies();
+            }
+            Box::pin(async {})
+        })
         .with_default_cli();
     let cucumber = if options.fail_fast {
         cucumber.fail_fast()

@@ -322,7 +322,7 @@ fn app_access(
         Some(addr) => Some(addr.parse().map_err(|e| {
             format!(
                 "{shown}: [providers.{name}] webhook_listen = \"{addr}\" is not host:port \
-                 (e.g. \"0.0.0.0:8787\"): {e}"
+                 (e.g. \"127.0.0.1:8787\"): {e}"
             )
         })?),
     };

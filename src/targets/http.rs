@@ -3,12 +3,13 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::secret::{self, MASK};
 
@@ -160,6 +161,9 @@ pub struct Response {
     /// The body parsed as JSON, on first use: the secrets it hands out, the shape recorder and
     /// the steps' checks all read the same parse.
     pub parsed: OnceLock<Result<Value, String>>,
+    /// A large body's share of the run's [`LARGE_BODIES_HELD`], given back when the body and its
+    /// parse are dropped.
+    pub held: Option<Arc<OwnedSemaphorePermit>>,
 }
 
 impl Response {
@@ -173,6 +177,14 @@ impl Response {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect()
+    }
+
+    /// Drops the body and its parse (a finished scenario's last answer): nothing reads them
+    /// again, and a run keeps no whole body longer than its checks need.
+    pub fn release_body(&mut self) {
+        self.body = Vec::new();
+        self.parsed = OnceLock::new();
+        self.held = None;
     }
 
     /// The body parsed as JSON, or why it is not JSON.
@@ -240,7 +252,20 @@ impl std::error::Error for TransportError {}
 pub struct HttpClient {
     client: reqwest::Client,
     limits: Limits,
+    /// Permits of a KiB each, for the bodies larger than [`SMALL_BODY_BYTES`] held at once.
+    large_bodies: Arc<Semaphore>,
 }
+
+/// A body up to this size is read without waiting (every answer an identity provider documents
+/// is far smaller).
+const SMALL_BODY_BYTES: usize = 64 * 1024;
+
+/// How many bytes of larger bodies the run holds at once (or one body at the limit, if the
+/// limit is larger): with 32 scenarios at once against a server answering 4 MB bodies, the
+/// bodies and their parses would otherwise need a gigabyte. A reader waits for room; a holder
+/// gives it back when its scenario sends its next request or finishes (`World::send`,
+/// `release_bodies`), so no holder ever waits for another.
+const LARGE_BODIES_HELD: usize = 16 * 1024 * 1024;
 
 impl HttpClient {
     /// The client: no redirects followed, the limits' timeouts, the system's roots plus
@@ -280,7 +305,14 @@ impl HttpClient {
         let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { client, limits })
+        let large_bodies = Arc::new(Semaphore::new(
+            LARGE_BODIES_HELD.max(limits.max_body_bytes).div_ceil(1024),
+        ));
+        Ok(Self {
+            client,
+            limits,
+            large_bodies,
+        })
     }
 
     /// Sends `request` and reads at most `max_body_bytes` of the answer.
@@ -318,7 +350,14 @@ impl HttpClient {
         };
         let mut body = Vec::new();
         let mut truncated = false;
+        let mut held: Option<OwnedSemaphorePermit> = None;
         while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            if held.is_none() && body.len() + chunk.len() > SMALL_BODY_BYTES {
+                // Room for the most this body can grow to; what it does not use is given back.
+                let kib = u32::try_from(limit.div_ceil(1024)).unwrap_or(u32::MAX);
+                let permit = self.large_bodies.clone().acquire_many_owned(kib).await;
+                held = Some(permit.expect("the budget is never closed"));
+            }
             let room = limit.saturating_sub(body.len());
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -328,6 +367,10 @@ impl HttpClient {
             body.extend_from_slice(&chunk);
         }
         EXCHANGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(permit) = &mut held {
+            let unused = permit.num_permits() - body.len().div_ceil(1024);
+            drop(permit.split(unused));
+        }
         let response = Response {
             status,
             headers,
@@ -335,6 +378,7 @@ impl HttpClient {
             truncated,
             elapsed: started.elapsed(),
             parsed: OnceLock::new(),
+            held: held.map(Arc::new),
         };
         secret::learn_from_response(
             response.header_all("set-cookie"),
@@ -461,9 +505,9 @@ impl Exchange {
         }
         // Masked, then cut (`json_window`): a secret across the cut cannot keep its first
         // characters.
-        let body = match serde_json::from_slice::<Value>(&resp.body) {
+        let body = match resp.json_ref() {
             Ok(v) => {
-                super::excerpt::json_window(&secret::redact_json(&v), pointer).join("\n          ")
+                super::excerpt::json_window(&secret::redact_json(v), pointer).join("\n          ")
             }
             Err(_) => text_excerpt(&resp.body),
         };

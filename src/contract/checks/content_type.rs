@@ -40,6 +40,7 @@ mod tests {
             truncated: false,
             elapsed: Default::default(),
             parsed: Default::default(),
+            held: None,
         }
     }
 

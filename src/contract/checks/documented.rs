@@ -149,6 +149,7 @@ mod tests {
             truncated: false,
             elapsed: Default::default(),
             parsed: Default::default(),
+            held: None,
         }
     }
 

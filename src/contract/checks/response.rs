@@ -124,6 +124,7 @@ mod tests {
             truncated: false,
             elapsed: Default::default(),
             parsed: Default::default(),
+            held: None,
         }
     }
 
