@@ -6,7 +6,7 @@ use crate::contract::checks::{self, Failure};
 use crate::contract::world::{Authorization, ConformanceWorld};
 use crate::mocks::opaque;
 use crate::secret::Secret;
-use crate::targets::authorization::Completed;
+use crate::targets::authorization::{Capture, Completed, Hop};
 use crate::targets::http::Request;
 
 /// Which authorization parameters a request leaves out, adds or replaces.
@@ -60,12 +60,13 @@ async fn request_authorization(
         .map_err(|e| Failure::new(format!("the authorize URL is invalid: {e}")))?;
     url.query_pairs_mut()
         .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
-    let direct = !v.by_user || target.authorization.is_direct();
-    let (redirect, state) = if direct {
+    let (redirect, state) = if !v.by_user {
         let exchange = w
             .send(Request::new(reqwest::Method::GET, url.as_str()))
             .await?;
         (checks::parse_redirect(&exchange.response), state)
+    } else if target.authorization.is_direct() {
+        (capture(w, &target, url).await?, state)
     } else {
         let provider = target.provider.name();
         match target.authorization.complete(provider, url.as_str()).await {
@@ -96,6 +97,40 @@ async fn request_authorization(
         redirect,
     });
     Ok(())
+}
+
+/// redirect-capture: follows the provider's own redirects (its cookies kept for this
+/// authorization alone) until it redirects to the client's redirect URI; `None` when the
+/// provider refused the request with an error status.
+async fn capture(
+    w: &mut ConformanceWorld,
+    target: &crate::targets::Target,
+    first: url::Url,
+) -> Result<Option<checks::Redirect>, Failure> {
+    let mut capture = Capture::new(
+        &first,
+        &[&target.base_url, &target.authorize_base_url],
+        &target.redirect_uri,
+    );
+    let mut url = first;
+    loop {
+        let mut request = Request::new(reqwest::Method::GET, url.as_str());
+        if let Some(cookies) = capture.cookies(&url) {
+            request = request.header("cookie", cookies);
+        }
+        let exchange = w.send(request).await?;
+        match capture.next(&url, &exchange.response) {
+            Ok(Hop::Done(redirect)) => {
+                if let Some(code) = &redirect.code {
+                    crate::secret::register(code);
+                }
+                return Ok(Some(redirect));
+            }
+            Ok(Hop::Refused) => return Ok(None),
+            Ok(Hop::Follow(next)) => url = next,
+            Err(e) => return Err(w.environment_error(format!("environment error: {e}"))),
+        }
+    }
 }
 
 /// An authorization the scenario's user completes: through the target's strategy when the
