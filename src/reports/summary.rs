@@ -36,6 +36,9 @@ const MAX_FAILURES_SHOWN: usize = 50;
 pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# idp-conformance summary\n\nTarget: {target}\n");
+    for d in diagnoses(results) {
+        let _ = writeln!(out, "**⚠️ Diagnosis**: {d}\n");
+    }
     let _ = writeln!(out, "{}\n", verdict(results));
     let _ = writeln!(
         out,
@@ -164,8 +167,27 @@ pub fn with_banner(summary: &str, banner: &str) -> String {
     format!("{title}\n\n> **{banner}**\n{rest}")
 }
 
+/// The diagnoses a run opens its summaries with: each distinct cause that makes every verdict
+/// of a provider meaningless (a misconfigured client), as its environment errors state it.
+fn diagnoses(results: &[ScenarioResult]) -> Vec<&str> {
+    let mut found: Vec<&str> = results
+        .iter()
+        .filter(|r| r.environment_error)
+        .filter_map(|r| r.failure.as_deref())
+        .flat_map(str::lines)
+        .filter_map(|l| l.trim_start().strip_prefix("environment error: "))
+        .filter(|l| l.starts_with(crate::contract::checks::MISCONFIGURED_CLIENT))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 pub fn console_summary(results: &[ScenarioResult]) -> String {
     let mut out = String::from("\nidp-conformance summary\n");
+    for d in diagnoses(results) {
+        let _ = writeln!(out, "  DIAGNOSIS: {d}");
+    }
     for (provider, c) in by_provider(results) {
         let _ = writeln!(
             out,

@@ -15,6 +15,11 @@ pub struct Redirect {
     pub error: Option<String>,
 }
 
+/// How the environment error of a misconfigured client begins (after "environment error: "):
+/// the plain authorization-code exchange with the target file's credentials was refused with
+/// invalid_client. The run's summaries open with each such diagnosis.
+pub const MISCONFIGURED_CLIENT: &str = "the client is misconfigured";
+
 /// Reads the redirect an authorization request answered with, if it is one.
 pub fn parse_redirect(resp: &Response) -> Option<Redirect> {
     if !(300..400).contains(&resp.status) {

@@ -37,9 +37,55 @@ struct Variation<'a> {
     credentials: Credentials,
 }
 
+impl Variation<'_> {
+    /// Is this the plain exchange, with the target file's client credentials? Then an
+    /// invalid_client answer means the file's client is wrong, not that the provider fails
+    /// (see [`checks::MISCONFIGURED_CLIENT`]). Any variation may be refused with invalid_client
+    /// by a document's own reading, so only the plain request is diagnosed.
+    fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            Variation {
+                code: None,
+                client_id: None,
+                secret: None,
+                grant_type: None,
+                redirect_uri: None,
+                omit: None,
+                credentials: Credentials::Dialect,
+            }
+        )
+    }
+}
+
+/// The diagnosis of a plain exchange refused with invalid_client: the keys to check.
+fn misconfigured(target: &crate::targets::Target) -> String {
+    let name = target.provider.name();
+    let auth = match target.dialect.client_auth {
+        ClientAuth::Basic => "basic",
+        ClientAuth::Post => "post",
+    };
+    let dialect = if target.provider.dialect_from_target_file() {
+        format!(
+            ", and [providers.{name}.dialect] client_auth (now \"{auth}\"; the server may want \
+             the other of \"basic\" and \"post\")"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "environment error: {}: the token endpoint refused the configured client \
+         credentials with invalid_client on a plain authorization-code exchange, so no scenario \
+         can tell whether {name} conforms. Check [providers.{name}] client_id and the secret in \
+         the environment variable its client_secret_env names{dialect}.",
+        checks::MISCONFIGURED_CLIENT
+    )
+}
+
 async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(), Failure> {
     let target = w.target()?.clone();
     let d = w.dialect()?;
+    let plain = v.is_plain();
     let code = match v.code {
         Some(c) => c,
         None => w.code()?.expose().to_owned(),
@@ -113,7 +159,11 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
     if let Some(credentials) = basic {
         request = request.header("Authorization", credentials);
     }
-    w.send(request).await?;
+    let ex = w.send(request).await?;
+    if plain && checks::ensure_oauth_error(&ex.response, &[400, 401], "invalid_client", "").is_ok()
+    {
+        return Err(w.environment_error(misconfigured(&target)));
+    }
     Ok(())
 }
 
