@@ -11,8 +11,19 @@ Feature: An OAuth 2.0 server redirects back with a code and the state the client
   [providers.oauth2.dialect] table (docs/target-files.md), the standard's by default. A user
   completes the authorization through the target's authorization strategy.
 
+  RFC 9207 §2: a server that advertises authorization_response_iss_parameter_supported in its
+  metadata "MUST include the iss parameter" in its authorization responses, its value the
+  issuer identifier (compared as a simple string, §2.4). Run when the target names its issuer
+  and the metadata advertises it (@needs-iss-parameter).
+
   @rfc6749
   Scenario: The redirect carries a code and the state the client sent
     When the client requests authorization
     Then the provider redirects to the callback with a code
     And the callback carries the same state
+
+  @rfc9207 @needs-iss-parameter
+  Scenario: The redirect names the issuer
+    When the client requests authorization
+    Then the provider redirects to the callback with a code
+    And the callback carries the issuer as iss

@@ -27,3 +27,8 @@ Feature: An OAuth 2.0 server refuses a client that does not authenticate
   Scenario: A token request without client authentication is refused with invalid_client
     When the client exchanges the authorization code without client authentication
     Then the provider refuses it with status 400 or 401 and error "invalid_client"
+
+  @rfc6749
+  Scenario: An unknown client id is refused with invalid_client
+    When the client exchanges the authorization code with a client id the provider does not know
+    Then the provider refuses the client authentication as RFC 6749 §5.2 requires

@@ -51,6 +51,8 @@ pub struct Authorization {
     pub returned_state: Option<String>,
     /// Where the user agent was sent back to, when the provider redirected at all.
     pub redirect: Option<crate::contract::checks::Redirect>,
+    /// The PKCE code verifier of the request's challenge (RFC 7636 §4.1), when it sent one.
+    pub verifier: Option<Secret>,
 }
 
 #[derive(cucumber::World)]
@@ -60,6 +62,8 @@ pub struct ConformanceWorld {
     pub provider: Option<Provider>,
     pub authorization: Option<Authorization>,
     pub access_token: Option<Secret>,
+    /// The refresh token of the last token answer that carried one (RFC 6749 §6).
+    pub refresh_token: Option<Secret>,
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
@@ -130,6 +134,7 @@ impl ConformanceWorld {
             provider: None,
             authorization: None,
             access_token: None,
+            refresh_token: None,
             last: None,
             sso: SsoSession::default(),
             loginsign: LoginSignSession::default(),

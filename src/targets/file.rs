@@ -53,6 +53,11 @@ struct ProviderEntry {
     authorization: authorization::Setting,
     /// oauth2 only: how the server speaks RFC 6749 (`[providers.oauth2.dialect]`).
     dialect: Option<DialectTable>,
+    /// oauth2 only: the server's issuer identifier; its metadata (RFC 8414) fills the dialect.
+    issuer: Option<String>,
+    /// oauth2 only: where the metadata lives, when not at the issuer's RFC 8414 well-known URI
+    /// (OpenID Connect Discovery's `/.well-known/openid-configuration`).
+    metadata_url: Option<String>,
     /// SSO v1: the telephone number of a registered test user.
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
@@ -69,8 +74,19 @@ struct ProviderEntry {
 #[derive(Debug)]
 pub struct TargetConfig {
     pub targets: Vec<Target>,
+    /// The dialects to build from the servers' metadata, once it is read (`Discovered`).
+    pub pending: Vec<Pending>,
     pub limits: Limits,
     pub tls: Tls,
+}
+
+/// A target whose dialect waits for its server's metadata: its index in `targets`, the file's
+/// dialect table, and the prefix of its errors.
+#[derive(Debug)]
+pub struct Pending {
+    pub index: usize,
+    pub table: DialectTable,
+    pub at: String,
 }
 
 /// Reads and checks a target file (and the CA file it names). Every error names the file and
@@ -123,6 +139,7 @@ fn parse_target_file(
         ));
     }
     let mut targets = Vec::new();
+    let mut pending = Vec::new();
     for (name, entry) in file.providers {
         let provider = Provider::parse(&name).ok_or_else(|| {
             format!(
@@ -171,11 +188,45 @@ fn parse_target_file(
             })?)),
         };
         let app = app_access(shown, &name, &entry, &env)?;
-        let dialect = match entry.dialect {
-            None => provider.dialect(),
-            Some(table) if provider.dialect_from_target_file() => {
-                table.build(&format!("{shown}: [providers.{name}.dialect]"))?
+        let discovery = match (&entry.issuer, &entry.metadata_url) {
+            (None, None) => None,
+            _ if !provider.dialect_from_target_file() => {
+                return Err(format!(
+                    "{shown}: [providers.{name}] issuer, metadata_url: only the generic oauth2 \
+                     provider reads a server's metadata; {name}'s dialect comes from its document"
+                ));
             }
+            (None, Some(_)) => {
+                return Err(format!(
+                    "{shown}: [providers.{name}] metadata_url needs issuer too: the metadata \
+                     must name the issuer the file expects (RFC 8414 §3.3)"
+                ));
+            }
+            (Some(issuer), metadata_url) => Some(
+                super::Discovery::new(issuer, metadata_url.as_deref())
+                    .map_err(|e| format!("{shown}: [providers.{name}] issuer: {e}"))?,
+            ),
+        };
+        let dialect_at = format!("{shown}: [providers.{name}.dialect]");
+        let dialect = match entry.dialect {
+            Some(table) if discovery.is_some() => {
+                pending.push(Pending {
+                    index: targets.len(),
+                    table,
+                    at: dialect_at,
+                });
+                provider.dialect()
+            }
+            None if discovery.is_some() => {
+                pending.push(Pending {
+                    index: targets.len(),
+                    table: DialectTable::default(),
+                    at: dialect_at,
+                });
+                provider.dialect()
+            }
+            None => provider.dialect(),
+            Some(table) if provider.dialect_from_target_file() => table.build(&dialect_at, None)?,
             Some(_) => {
                 return Err(format!(
                     "{shown}: [providers.{name}.dialect]: only the generic oauth2 provider takes                      a dialect; {name}'s comes from its document"
@@ -203,6 +254,7 @@ fn parse_target_file(
             redirect_uri: entry.redirect_uri,
             authorization,
             mock_control: false,
+            discovery,
             test_telephone: entry.test_telephone,
             test_sms_code,
             app,
@@ -235,6 +287,7 @@ fn parse_target_file(
     };
     Ok(TargetConfig {
         targets,
+        pending,
         limits,
         tls,
     })
@@ -530,5 +583,56 @@ mod tests {
         assert_eq!(t.dialect.default_scope, "openid");
         assert_eq!(t.dialect.state_field, None);
         assert_eq!(t.authorization.name(), "callback-listener");
+        assert_eq!(t.discovery, None);
+        assert_eq!(t.dialect.extensions, crate::providers::Extensions::NONE);
+    }
+
+    #[test]
+    fn an_issuer_defers_the_dialect_to_the_metadata() {
+        let env = |_: &str| Some("s".to_owned());
+        let parse = |text: &str| {
+            parse_target_file("t.toml", Path::new("targets"), text, env).map(|c| {
+                let t = &c.targets[0];
+                (t.discovery.clone(), c.pending.len())
+            })
+        };
+        let base = "base_url = \"https://as.example\"\nclient_id = \"c\"\n\
+                    client_secret_env = \"S\"\nredirect_uri = \"https://app.example/cb\"\n";
+        let (discovery, pending) = parse(&format!(
+            "[providers.oauth2]\n{base}issuer = \"https://as.example/t1\"\n"
+        ))
+        .unwrap();
+        let discovery = discovery.unwrap();
+        assert_eq!(
+            discovery.metadata_url,
+            "https://as.example/.well-known/oauth-authorization-server/t1"
+        );
+        assert_eq!(pending, 1);
+        let (discovery, _) = parse(&format!(
+            "[providers.oauth2]\n{base}issuer = \"https://as.example\"\n\
+             metadata_url = \"https://as.example/.well-known/openid-configuration\"\n"
+        ))
+        .unwrap();
+        assert!(
+            discovery
+                .unwrap()
+                .metadata_url
+                .ends_with("openid-configuration")
+        );
+        let e = parse(&format!(
+            "[providers.oauth2]\n{base}metadata_url = \"https://as.example/m\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("metadata_url needs issuer"), "{e}");
+        let e = parse(&format!(
+            "[providers.loginsign]\n{base}issuer = \"https://as.example\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("only the generic oauth2"), "{e}");
+        let e = parse(&format!(
+            "[providers.oauth2]\n{base}issuer = \"https://as.example/?a=b\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("issuer") && e.contains("query"), "{e}");
     }
 }

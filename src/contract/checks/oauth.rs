@@ -13,6 +13,8 @@ pub struct Redirect {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+    /// The issuer identifier of an RFC 9207 authorization response.
+    pub iss: Option<String>,
 }
 
 /// How the environment error of a misconfigured client begins (after "environment error: "):
@@ -41,6 +43,7 @@ impl Redirect {
                 "code" => redirect.code = Some(v.into_owned()),
                 "state" => redirect.state = Some(v.into_owned()),
                 "error" => redirect.error = Some(v.into_owned()),
+                "iss" => redirect.iss = Some(v.into_owned()),
                 _ => {}
             }
         }

@@ -5,6 +5,7 @@ use cucumber::{given, then, when};
 use crate::contract::checks::{self, Failure};
 use crate::contract::world::{Authorization, ConformanceWorld};
 use crate::mocks::opaque;
+use crate::providers::Pkce;
 use crate::secret::Secret;
 use crate::targets::authorization::{Capture, Completed, Hop};
 use crate::targets::http::Request;
@@ -19,6 +20,20 @@ struct Variation<'a> {
     /// A user completes this authorization (through the target's strategy), rather than the
     /// harness reading the provider's immediate answer.
     by_user: bool,
+    /// Send no PKCE challenge (the request names its own in `extra`).
+    without_pkce: bool,
+}
+
+/// RFC 7636 §4.1: a code verifier of 43 to 128 unreserved characters (here 72 random ones of 36
+/// kinds, some 370 bits of entropy), and the challenge for `method` (§4.2).
+fn pkce_pair(method: Pkce) -> Option<(Secret, String)> {
+    let verifier = Secret::new([opaque(""), opaque(""), opaque("")].concat());
+    let challenge = match method {
+        Pkce::None => return None,
+        Pkce::Plain => verifier.expose().to_owned(),
+        Pkce::S256 => crate::mocks::oauth2::s256(verifier.expose()),
+    };
+    Some((verifier, challenge))
 }
 
 async fn request_authorization(
@@ -42,6 +57,19 @@ async fn request_authorization(
     }
     if dialect.authorize_sends_redirect_uri {
         params.push(("redirect_uri", target.redirect_uri.clone()));
+    }
+    let pkce = if v.without_pkce {
+        None
+    } else {
+        pkce_pair(dialect.extensions.pkce)
+    };
+    if let Some((_, challenge)) = &pkce {
+        params.push(("code_challenge", challenge.clone()));
+        let method = match dialect.extensions.pkce {
+            Pkce::Plain => "plain",
+            _ => "S256",
+        };
+        params.push(("code_challenge_method", method.to_owned()));
     }
     if !v.without_optional {
         params.extend(
@@ -95,6 +123,7 @@ async fn request_authorization(
             .map(Secret::new),
         returned_state: redirect.as_ref().and_then(|r| r.state.clone()),
         redirect,
+        verifier: pkce.map(|(verifier, _)| verifier),
     });
     Ok(())
 }
@@ -402,4 +431,50 @@ async fn no_redirect(w: &mut ConformanceWorld) -> Result<(), Failure> {
     .rule(
         "RFC 6749 §4.1.2.1: without a valid client_id the server MUST NOT redirect",
     )))
+}
+
+/// RFC 7636 §4.4.1: a server that does not support the requested transformation refuses it;
+/// one whose metadata lists only S256 does not support `plain`.
+#[when("the client requests authorization with a plain PKCE challenge")]
+async fn requests_with_plain_challenge(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let challenge = opaque("plain-challenge-verifier-of-43-characters-");
+    let extra = [
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "plain"),
+    ];
+    request_authorization(
+        w,
+        scope,
+        Variation {
+            extra: &extra,
+            without_pkce: true,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 9207 §2: "the authorization server MUST include the iss parameter" in its authorization
+/// responses once it advertises `authorization_response_iss_parameter_supported`; its value is
+/// the issuer identifier (compared as a simple string, §2.4).
+#[then("the callback carries the issuer as iss")]
+async fn carries_iss(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let target = w.target()?;
+    let Some(discovery) = &target.discovery else {
+        return Err(Failure::new(
+            "the target names no issuer: set issuer in the target file (@needs-iss-parameter)",
+        ));
+    };
+    let auth = w.authorization()?;
+    let iss = auth.redirect.as_ref().and_then(|r| r.iss.as_deref());
+    if iss == Some(discovery.issuer.as_str()) {
+        return Ok(());
+    }
+    w.evidence(Err(Failure::new(
+        "the authorization response does not name the issuer",
+    )
+    .expected(format!("iss={}", discovery.issuer))
+    .actual(iss.map_or("no iss parameter".to_owned(), |i| format!("iss={i}")))
+    .rule("RFC 9207 §2 (iss in the authorization response)")))
 }

@@ -35,6 +35,19 @@ struct Variation<'a> {
     redirect_uri: Option<&'a str>,
     omit: Option<&'a str>,
     credentials: Credentials,
+    verifier: Verifier,
+}
+
+/// The PKCE code verifier a token request carries, when the authorization sent a challenge.
+#[derive(Clone, Copy, Default, PartialEq)]
+enum Verifier {
+    /// The authorization's own (RFC 7636 §4.5).
+    #[default]
+    Right,
+    /// One that does not match the challenge.
+    Wrong,
+    /// None at all.
+    Omitted,
 }
 
 impl Variation<'_> {
@@ -53,6 +66,7 @@ impl Variation<'_> {
                 redirect_uri: None,
                 omit: None,
                 credentials: Credentials::Dialect,
+                verifier: Verifier::Right,
             }
         )
     }
@@ -86,6 +100,7 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
     let target = w.target()?.clone();
     let d = w.dialect()?;
     let plain = v.is_plain();
+    let own_code = v.code.is_none();
     let code = match v.code {
         Some(c) => c,
         None => w.code()?.expose().to_owned(),
@@ -135,6 +150,29 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
             )));
         }
         (None, None) => {}
+    }
+    // RFC 7636 §4.5: the verifier of the authorization's challenge, in the RFC's name.
+    let verifier = match w.authorization.as_ref().and_then(|a| a.verifier.as_ref()) {
+        Some(_) if !own_code => None,
+        Some(right) => match v.verifier {
+            Verifier::Right => Some(right.expose().to_owned()),
+            Verifier::Wrong => Some(
+                Secret::new([opaque(""), opaque("")].concat())
+                    .expose()
+                    .to_owned(),
+            ),
+            Verifier::Omitted => None,
+        },
+        None if v.verifier != Verifier::Right => {
+            return Err(Failure::new(
+                "the authorization sent no PKCE challenge: the target's dialect has pkce = \"none\" \
+                 (tag the scenario @needs-pkce)",
+            ));
+        }
+        None => None,
+    };
+    if let Some(verifier) = verifier {
+        fields.push(("code_verifier".into(), verifier));
     }
     if let Some(omit) = v.omit {
         if !fields.iter().any(|(k, _)| k == omit) {
@@ -188,6 +226,9 @@ fn take_access_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
         if let Some(v) = body.get(name).and_then(|v| v.as_str()) {
             crate::secret::register(v);
         }
+    }
+    if let Some(refresh) = body.get("refresh_token").and_then(|v| v.as_str()) {
+        w.refresh_token = Some(Secret::new(refresh));
     }
     let token = body
         .get(field)
@@ -464,4 +505,96 @@ async fn refuses_with_one_of(w: &mut ConformanceWorld, step: &Step) -> Result<()
     .expected(shown.join(", or "))
     .actual(actual)
     .rule(RFC6749_ERRORS)))
+}
+
+#[when("the client exchanges the authorization code with a wrong code verifier")]
+async fn exchanges_wrong_verifier(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            verifier: Verifier::Wrong,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code without the code verifier")]
+async fn exchanges_without_verifier(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            verifier: Verifier::Omitted,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 6749 §4.1.3: redirect_uri is "REQUIRED, if the "redirect_uri" parameter was included in
+/// the authorization request".
+#[when("the client exchanges the authorization code without the redirect URI")]
+async fn exchanges_without_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let Some(field) = w.dialect()?.redirect_uri_field else {
+        return Err(Failure::new(
+            "the dialect's token request carries no redirect URI (redirect_uri_field = \"\")",
+        ));
+    };
+    exchange_code(
+        w,
+        Variation {
+            omit: Some(field),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 6749 §6: `grant_type=refresh_token` and the refresh token, with the client's
+/// authentication (§6: "the client MUST authenticate"), form-encoded in the RFC's names.
+async fn refresh(w: &mut ConformanceWorld, refresh_token: &str) -> Result<(), Failure> {
+    let target = w.target()?.clone();
+    let d = w.dialect()?;
+    let mut fields = vec![
+        ("grant_type".to_owned(), "refresh_token".to_owned()),
+        ("refresh_token".to_owned(), refresh_token.to_owned()),
+    ];
+    let secret = target.client_secret.expose().to_owned();
+    let mut request = Request::new(reqwest::Method::POST, target.url(d.token_path));
+    match d.client_auth {
+        ClientAuth::Basic => {
+            request = request.header(
+                "Authorization",
+                basic_credentials(&target.client_id, &secret),
+            );
+        }
+        ClientAuth::Post => {
+            fields.push((d.client_id_field.into(), target.client_id.clone()));
+            fields.push((d.client_secret_field.into(), secret));
+        }
+    }
+    w.send(request.body(Body::Form(fields))).await?;
+    Ok(())
+}
+
+#[when("the client refreshes the access token")]
+async fn refreshes(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let Some(token) = w.refresh_token.as_ref().map(|t| t.expose().to_owned()) else {
+        let ex = w.last()?;
+        return w.evidence(Err(Failure::new(
+            "the token response carries no refresh token",
+        )
+        .expected("a refresh_token (the server's metadata lists the refresh_token grant)")
+        .actual("none")
+        .at("/refresh_token")
+        .rule("RFC 6749 §5.1, §6")
+        .with_exchange(ex.excerpt())));
+    };
+    refresh(w, &token).await
+}
+
+#[when("the client refreshes with a refresh token the provider never issued")]
+async fn refreshes_with_invented(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let invented = Secret::new(opaque("never-issued-refresh-"));
+    refresh(w, invented.expose()).await
 }
