@@ -16,13 +16,13 @@ Feature: An OAuth 2.0 server redirects back with a code and the state the client
   issuer identifier (compared as a simple string, §2.4). Run when the target names its issuer
   and the metadata advertises it (@needs-iss-parameter).
 
-  @rfc6749
+  @rfc6749 @O2-006 @O2-007
   Scenario: The redirect carries a code and the state the client sent
     When the client requests authorization
     Then the provider redirects to the callback with a code
     And the callback carries the same state
 
-  @rfc9207 @needs-iss-parameter
+  @rfc9207 @needs-iss-parameter @O2-008
   Scenario: The redirect names the issuer
     When the client requests authorization
     Then the provider redirects to the callback with a code

@@ -15,18 +15,18 @@ Feature: An OAuth 2.0 server publishes its metadata as RFC 8414 says
   Interpretation: the schema lets an issuer be http for loopback test servers; RFC 8414 §2
   wants https, which the schema does not check.
 
-  @rfc8414
+  @rfc8414 @O2-009
   Scenario: The metadata names the issuer it was fetched for
     When the client reads the authorization server's metadata
     Then the response status is 200
     And the metadata names the issuer the client expects
 
-  @rfc8414
+  @rfc8414 @O2-010
   Scenario: The metadata has every member a code-grant server must publish
     When the client reads the authorization server's metadata
     Then the metadata has every member RFC 8414 §2 requires of a code-grant server
 
-  @rfc8414
+  @rfc8414 @O2-011
   Scenario: The metadata matches the RFC 8414 schema
     When the client reads the authorization server's metadata
     Then the body matches the schema "oauth2/authorization_server_metadata"

@@ -15,13 +15,13 @@ Feature: An OAuth 2.0 server binds a code to its PKCE challenge (RFC 7636)
   cannot succeed is invalid_grant (§4.6), so either passes. A plain challenge is refused only by
   a server whose metadata lists S256 and not plain (@needs-pkce-s256-only).
 
-  @rfc7636 @needs-authorization
+  @rfc7636 @needs-authorization @O2-024
   Scenario: A wrong code verifier is refused with invalid_grant
     Given the user has authorized the client
     When the client exchanges the authorization code with a wrong code verifier
     Then the provider refuses it with status 400 and error "invalid_grant"
 
-  @rfc7636 @needs-authorization
+  @rfc7636 @needs-authorization @O2-025
   Scenario: A code issued for a challenge is not exchanged without the code verifier
     Given the user has authorized the client
     When the client exchanges the authorization code without the code verifier
@@ -30,7 +30,7 @@ Feature: An OAuth 2.0 server binds a code to its PKCE challenge (RFC 7636)
       | 400    | invalid_grant   |
       | 400    | invalid_request |
 
-  @rfc7636 @needs-pkce-s256-only
+  @rfc7636 @needs-pkce-s256-only @O2-026 @O2-005
   Scenario: A plain challenge is refused by a server supporting only S256
     When the client requests authorization with a plain PKCE challenge
     Then the provider redirects to the callback with error "invalid_request" and the same state

@@ -11,19 +11,19 @@ Feature: A resource protected by the access token refuses missing and invalid to
   scenarios (@needs-resource), saying so. Interpretation: a request without any token gets 401
   (the RFC's example in §3), not 400.
 
-  @rfc6750 @needs-authorization
+  @rfc6750 @needs-authorization @O2-017
   Scenario: A valid access token gets the resource
     Given the user has authorized the client
     And the client has exchanged the authorization code for an access token
     When the client requests the protected resource with the access token
     Then the response status is 200
 
-  @rfc6750
+  @rfc6750 @O2-018 @O2-019
   Scenario: A request without a token gets 401 and a Bearer challenge
     When the client requests the protected resource without a token
     Then the resource server refuses it with 401 and a Bearer challenge
 
-  @rfc6750
+  @rfc6750 @O2-020 @O2-019
   Scenario: A token the server never issued gets 401 and invalid_token
     When the client requests the protected resource with a token the provider never issued
     Then the resource server refuses it with 401 and a Bearer challenge with error "invalid_token"

@@ -12,13 +12,13 @@ Feature: An OAuth 2.0 server binds a code to the redirect URI it was sent to
   A dialect whose token request carries no redirect URI (redirect_uri_field = "") cannot run
   this scenario: it fails, saying so.
 
-  @rfc6749
+  @rfc6749 @O2-027
   Scenario: A token request naming another redirect URI is refused with invalid_grant
     Given the user has authorized the client
     When the client exchanges the authorization code with a redirect URI other than the one used
     Then the provider refuses it with status 400 and error "invalid_grant"
 
-  @rfc6749
+  @rfc6749 @O2-028
   Scenario: A token request without the redirect URI the authorization request carried is refused
     Given the user has authorized the client
     When the client exchanges the authorization code without the redirect URI

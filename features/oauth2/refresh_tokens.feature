@@ -15,14 +15,14 @@ Feature: An OAuth 2.0 server exchanges the refresh tokens it issued, and only th
     Given the user has authorized the client
     And the client has exchanged the authorization code for an access token
 
-  @rfc6749
+  @rfc6749 @O2-021
   Scenario: A refresh token is exchanged for a new access token
     When the client refreshes the access token
     Then the response status is 200
     And the token endpoint answers with an access token
     And the body matches the schema "oauth2/token_response"
 
-  @rfc6749
+  @rfc6749 @O2-022
   Scenario: A refresh token the server never issued is refused with invalid_grant
     When the client refreshes with a refresh token the provider never issued
     Then the provider refuses it with status 400 and error "invalid_grant"
