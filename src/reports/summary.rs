@@ -84,8 +84,9 @@ pub fn markdown_summary(results: &[ScenarioResult], target: &str) -> String {
     if !retried.is_empty() {
         let _ = writeln!(
             out,
-            "\n## Passed after re-sending a request\n\nA transport error (no answer) was \
-             retried; no check was. A flaky connection to the target, not a verdict.\n"
+            "\n## Passed after re-sending a request\n\nA transport error (no answer) or a rate \
+             limit (429 or 503 with Retry-After, waited out) was retried; no check was. A flaky \
+             or busy target, not a verdict.\n"
         );
         for r in retried {
             let _ = writeln!(
@@ -211,7 +212,7 @@ pub fn console_summary(results: &[ScenarioResult]) -> String {
     {
         let _ = writeln!(
             out,
-            "\nPASSED after {} re-sent request(s) (transport errors only): {} / {}",
+            "\nPASSED after {} re-sent request(s) (transport errors and rate limits only): {} / {}",
             r.retries, r.provider, r.scenario
         );
     }

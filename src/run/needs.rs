@@ -117,6 +117,7 @@ mod tests {
             authorization: Default::default(),
             mock_control: false,
             discovery: None,
+            concurrency: None,
             test_telephone: None,
             test_sms_code: None,
             app,

@@ -133,6 +133,7 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
                 .then(|| targets::Discovery::new(&mock.base_url(), None))
                 .transpose()
                 .map_err(Stop::usage)?,
+            concurrency: None,
             test_telephone: test_user.map(|(telephone, _)| telephone.to_owned()),
             test_sms_code: test_user.map(|(_, code)| Secret::new(code)),
             app: AppAccess {

@@ -58,6 +58,8 @@ struct ProviderEntry {
     /// oauth2 only: where the metadata lives, when not at the issuer's RFC 8414 well-known URI
     /// (OpenID Connect Discovery's `/.well-known/openid-configuration`).
     metadata_url: Option<String>,
+    /// At most this many requests in flight to this target at once (a rate-limited staging).
+    max_concurrency: Option<usize>,
     /// SSO v1: the telephone number of a registered test user.
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
@@ -255,6 +257,15 @@ fn parse_target_file(
             authorization,
             mock_control: false,
             discovery,
+            concurrency: match entry.max_concurrency {
+                Some(0) => {
+                    return Err(format!(
+                        "{shown}: [providers.{name}] max_concurrency = 0: give at least 1"
+                    ));
+                }
+                Some(n) => Some(std::sync::Arc::new(tokio::sync::Semaphore::new(n))),
+                None => None,
+            },
             test_telephone: entry.test_telephone,
             test_sms_code,
             app,
