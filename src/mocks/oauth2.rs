@@ -53,6 +53,8 @@ defects!(
         IssMissing = "iss-missing": "the authorization response carries iss, as the metadata advertises (RFC 9207 §2)",
         TokenRedirectUriOptional = "token-redirect-uri-optional": "a token request without the redirect_uri the authorization request carried is refused (RFC 6749 §4.1.3)",
         UnknownBasicClientAccepted = "unknown-basic-client-accepted": "an unknown client id in HTTP Basic gets invalid_client (RFC 6749 §5.2)",
+        UnknownParameterRefused = "unknown-parameter-refused": "an authorization request with a parameter the server does not know is served, the parameter ignored (RFC 6749 §3.1)",
+        TwoTokenMethodsAccepted = "two-token-methods-accepted": "a resource request carrying the token in two ways gets invalid_request (RFC 6750 §3.1)",
     }
 );
 
@@ -217,6 +219,18 @@ async fn authorize(
         && q.get("code_challenge_method").map(String::as_str) != Some("S256")
         && !m.has(Defect::PkcePlainAccepted)
     {
+        return error_redirect(&redirect_uri, "invalid_request");
+    }
+    const KNOWN: [&str; 7] = [
+        "client_id",
+        "redirect_uri",
+        "response_type",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ];
+    if m.has(Defect::UnknownParameterRefused) && q.keys().any(|k| !KNOWN.contains(&k.as_str())) {
         return error_redirect(&redirect_uri, "invalid_request");
     }
     let code = opaque("o2_code_");
@@ -447,7 +461,11 @@ fn issue_tokens(m: &Mock, scope: String) -> Response {
     response
 }
 
-async fn resource(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
+async fn resource(
+    State(m): State<Arc<Mock>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let refuse = |code: Option<&str>, why: &str| {
         let mut r = bearer_refusal(code, why);
         if m.has(Defect::NoBearerChallenge) {
@@ -468,6 +486,12 @@ async fn resource(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
         }
         return refuse(None, "Authorization: Bearer <token> is required");
     };
+    // RFC 6750 §3.1: more than one method of including the token is invalid_request, 400.
+    if q.contains_key("access_token") && !m.has(Defect::TwoTokenMethodsAccepted) {
+        let mut r = bearer_refusal(Some("invalid_request"), "send the token one way only");
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+        return r;
+    }
     let scope = m.tokens.lock().unwrap().get(&token).cloned();
     match scope {
         Some(_) if m.has(Defect::IssuedTokenRefused) => {

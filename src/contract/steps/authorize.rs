@@ -230,6 +230,18 @@ async fn requests_without_optional(w: &mut ConformanceWorld, scope: String) -> R
     request_authorization(w, &scope, v).await
 }
 
+/// RFC 6749 §3.1: "The authorization server MUST ignore unrecognized request parameters."
+#[when("the client requests authorization with a parameter the RFC does not define")]
+async fn requests_with_unrecognized(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let extra = [("x_idp_conformance_unrecognized", "ignored")];
+    let v = Variation {
+        extra: &extra,
+        ..as_scenario_says(w)
+    };
+    request_authorization(w, scope, v).await
+}
+
 #[when(regex = r#"^the client requests authorization without the "([^"]*)" parameter$"#)]
 async fn requests_without(w: &mut ConformanceWorld, param: String) -> Result<(), Failure> {
     let scope = w.dialect()?.default_scope;
