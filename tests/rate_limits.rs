@@ -63,11 +63,7 @@ fn limited_sandbox(limited: usize, after: &'static str) -> String {
 
 #[test]
 fn a_429_with_retry_after_is_waited_out_and_reported_as_a_retry() {
-    let (out, tmp) = run(
-        &limited_sandbox(1, "1"),
-        "@needs-redirect and not @needs-iss-parameter",
-        "",
-    );
+    let (out, tmp) = run(&limited_sandbox(1, "1"), "@O2-006", "");
     assert_eq!(common::code(&out), 0, "{}", common::text(&out));
     let text = std::fs::read_to_string(tmp.path().join("r/results.json")).unwrap();
     let results: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -88,11 +84,7 @@ fn a_429_with_retry_after_is_waited_out_and_reported_as_a_retry() {
 
 #[test]
 fn a_wait_beyond_the_bound_is_an_environment_error() {
-    let (out, tmp) = run(
-        &limited_sandbox(usize::MAX, "120"),
-        "@needs-redirect and not @needs-iss-parameter",
-        "",
-    );
+    let (out, tmp) = run(&limited_sandbox(usize::MAX, "120"), "@O2-006", "");
     let text = common::text(&out);
     assert_eq!(common::code(&out), 3, "{text}");
     assert!(

@@ -46,7 +46,7 @@ fn run(base_url: &str) -> (std::process::Output, tempfile::TempDir) {
             "--provider",
             "oauth2",
             "--tags",
-            "@needs-redirect",
+            "@needs-redirect and not @needs-iss-parameter",
         ])
         .arg("--target")
         .arg(&target)

@@ -3,8 +3,8 @@
 //! user in, a resume URL), with a cookie jar of its own per authorization and at most
 //! [`MAX_HOPS`] of them, until the provider redirects to the client's redirect URI, which is
 //! read and never followed. How a server authenticates its user is outside RFC 6749 (§3.1):
-//! a page for a person, the hop limit or a redirect to another host stops the capture as an
-//! environment error that names the strategies that fit, never as a verdict.
+//! an HTML page for a person (a login form), the hop limit or a redirect to another host stops
+//! the capture as an environment error that names the strategies that fit, never as a verdict.
 
 use std::sync::Arc;
 
@@ -26,8 +26,8 @@ pub enum Hop {
     Done(Redirect),
     /// The provider redirected to one of its own URLs: request it (with the jar's cookies).
     Follow(Url),
-    /// The provider answered with an error status and no redirect: a verdict for the scenario's
-    /// checks (the authorization request was refused), not a question of strategy.
+    /// The provider answered without a redirect and without a page for a person (an error
+    /// status, a JSON body): a verdict for the scenario's checks, not a question of strategy.
     Refused,
 }
 
@@ -77,8 +77,11 @@ impl Capture {
     pub fn next(&mut self, url: &Url, response: &Response) -> Result<Hop, String> {
         let mut set = response.headers.get_all("set-cookie").iter();
         self.jar.set_cookies(&mut set, url);
-        if (200..300).contains(&response.status) {
-            let kind = response.header("content-type").unwrap_or("no content type");
+        let kind = response.header("content-type").unwrap_or_default();
+        let html = kind.split(';').next().map(str::trim).is_some_and(|t| {
+            t.eq_ignore_ascii_case("text/html") || t.eq_ignore_ascii_case("application/xhtml+xml")
+        });
+        if (200..300).contains(&response.status) && html {
             return Err(format!(
                 "redirect-capture stopped at a page for a person (HTTP {}, {kind}) at {}: the \
                  provider does not sign its test user in on its own; {WHAT_FITS}",
@@ -227,11 +230,15 @@ mod tests {
     }
 
     #[test]
-    fn an_error_answer_is_left_to_the_checks() {
+    fn an_error_or_an_answer_that_is_no_page_is_left_to_the_checks() {
         let (mut c, first) = capture();
         assert!(matches!(
             c.next(&first, &answer(400, &[])),
             Ok(Hop::Refused)
         ));
+        let json = answer(200, &[("content-type", "application/json")]);
+        assert!(matches!(c.next(&first, &json), Ok(Hop::Refused)));
+        let page = answer(200, &[("content-type", "text/html; charset=utf-8")]);
+        assert!(c.next(&first, &page).is_err());
     }
 }
