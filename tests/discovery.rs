@@ -1,6 +1,6 @@
 //! Discovery against the standalone oauth2 mock, through a target file that names only its
-//! issuer: the metadata fills the dialect (PKCE, refresh tokens, RFC 9207 included) and every
-//! oauth2 scenario runs and passes; metadata that cannot be read stops the run with exit 3.
+//! issuer (and the mock's second client): the metadata fills the dialect (PKCE, refresh tokens,
+//! RFC 9207 included) and every oauth2 scenario runs and passes; metadata that cannot be read stops the run with exit 3.
 
 mod common;
 
@@ -13,6 +13,8 @@ fn run(base_url: &str, issuer: &str) -> (std::process::Output, tempfile::TempDir
         &format!(
             "[providers.oauth2]\nbase_url = \"{base_url}\"\nissuer = \"{issuer}\"\n\
              client_id = \"40\"\nclient_secret_env = \"IDPC_DISCOVERY_SECRET\"\n\
+             second_client_id = \"oauth2-second-client\"\n\
+             second_client_secret_env = \"IDPC_DISCOVERY_SECOND_SECRET\"\n\
              redirect_uri = \"http://127.0.0.1:9999/callback\"\n"
         ),
     );
@@ -22,6 +24,11 @@ fn run(base_url: &str, issuer: &str) -> (std::process::Output, tempfile::TempDir
         .arg("--reports")
         .arg(tmp.path().join("r"))
         .env("IDPC_DISCOVERY_SECRET", SECRET)
+        // The second client every oauth2 mock knows (`mocks::oauth2::SECOND_CLIENT`).
+        .env(
+            "IDPC_DISCOVERY_SECOND_SECRET",
+            "oauth2-second-client-secret-5",
+        )
         .output()
         .unwrap();
     (out, tmp)

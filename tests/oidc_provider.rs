@@ -4,7 +4,8 @@
 //! its own interaction (cookies and 303 redirects, about five hops), so the default
 //! redirect-capture strategy must follow them. The target file names only the issuer, its
 //! metadata URL, the client and `default_scope`: discovery fills the endpoints, the client
-//! authentication, PKCE (S256), refresh tokens and RFC 9207.
+//! authentication, PKCE (S256), refresh tokens and RFC 9207; a second registered client checks
+//! that grants are bound to their client.
 //!
 //! Conforming, every generic scenario runs and passes. With one behaviour loosened (the
 //! server's own default `allowOmittingSingleRegisteredRedirectUri`, which takes a token
@@ -102,6 +103,8 @@ fn run(server: &Server, dir: &Path) -> (std::process::Output, Vec<common::Scenar
             "[providers.oauth2]\nbase_url = \"{issuer}\"\nissuer = \"{issuer}\"\n\
              metadata_url = \"{issuer}/.well-known/openid-configuration\"\n\
              client_id = \"conformance-client\"\nclient_secret_env = \"IDPC_OIDC_SECRET\"\n\
+             second_client_id = \"conformance-second-client\"\n\
+             second_client_secret_env = \"IDPC_OIDC_SECOND_SECRET\"\n\
              redirect_uri = \"http://127.0.0.1:9/callback\"\n\n\
              [providers.oauth2.dialect]\ndefault_scope = \"openid\"\n"
         ),
@@ -113,6 +116,7 @@ fn run(server: &Server, dir: &Path) -> (std::process::Output, Vec<common::Scenar
         .arg("--reports")
         .arg(&reports)
         .env("IDPC_OIDC_SECRET", SECRET)
+        .env("IDPC_OIDC_SECOND_SECRET", format!("{SECRET}-second"))
         .output()
         .unwrap();
     let results = common::results(&reports);

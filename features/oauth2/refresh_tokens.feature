@@ -8,8 +8,8 @@ Feature: An OAuth 2.0 server exchanges the refresh tokens it issued, and only th
   Run when the server issues refresh tokens: the dialect's refresh_tokens key, or the refresh_token
   grant in its metadata's grant_types_supported. The refresh request is form-encoded in the RFC's
   names, with the dialect's client authentication.
-  Not checked: a refresh token of another client (that needs a second registered client, which a
-  target file does not describe).
+  A refresh token of another client: grants_are_bound_to_their_client.feature (it needs a
+  second registered client).
 
   Background:
     Given the user has authorized the client

@@ -54,11 +54,17 @@ defects!(
         TokenRedirectUriOptional = "token-redirect-uri-optional": "a token request without the redirect_uri the authorization request carried is refused (RFC 6749 §4.1.3)",
         UnknownBasicClientAccepted = "unknown-basic-client-accepted": "an unknown client id in HTTP Basic gets invalid_client (RFC 6749 §5.2)",
         UnknownParameterRefused = "unknown-parameter-refused": "an authorization request with a parameter the server does not know is served, the parameter ignored (RFC 6749 §3.1)",
+        CodeOfAnotherClientAccepted = "code-of-another-client-accepted": "a code is exchanged only by the client it was issued to (RFC 6749 §4.1.3)",
+        RefreshOfAnotherClientAccepted = "refresh-of-another-client-accepted": "a refresh token is exchanged only by the client it was issued to (RFC 6749 §6)",
         TwoTokenMethodsAccepted = "two-token-methods-accepted": "a resource request carrying the token in two ways gets invalid_request (RFC 6750 §3.1)",
     }
 );
 
-/// The one registered client and the defects the mock has.
+/// A second registered client, the same in every oauth2 mock: the scenarios that check a grant
+/// is bound to its client use it (`second_client_id` in a target file).
+pub const SECOND_CLIENT: (&str, &str) = ("oauth2-second-client", "oauth2-second-client-secret-5");
+
+/// The registered client and the defects the mock has.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub client_id: String,
@@ -75,6 +81,8 @@ struct Grant {
     used: bool,
     /// The PKCE code challenge (RFC 7636 §4.3), always S256 here.
     challenge: Option<String>,
+    /// The client it was issued to.
+    client_id: String,
 }
 
 #[derive(Debug)]
@@ -83,8 +91,8 @@ struct Mock {
     codes: Mutex<Issued<Grant>>,
     /// Access token to its scope.
     tokens: Mutex<Issued<String>>,
-    /// Refresh token to its scope.
-    refresh_tokens: Mutex<Issued<String>>,
+    /// Refresh token to its client and scope.
+    refresh_tokens: Mutex<Issued<(String, String)>>,
 }
 
 impl Mock {
@@ -241,6 +249,7 @@ async fn authorize(
             scope: q.get("scope").cloned().unwrap_or_default(),
             used: false,
             challenge,
+            client_id: m.config.client_id.clone(),
         },
     );
     let mut pairs = vec![("code", code.as_str())];
@@ -330,20 +339,35 @@ async fn token(
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let field = |name: &str| fields.get(name).map(String::as_str);
-    match credentials(&headers, &fields) {
+    let second = SECOND_CLIENT;
+    let client = match credentials(&headers, &fields) {
         Some(c)
             if c.id == m.config.client_id
                 && (c.secret == m.config.client_secret.expose()
-                    || m.has(Defect::WrongSecretAccepted)) => {}
+                    || m.has(Defect::WrongSecretAccepted)) =>
+        {
+            c.id
+        }
+        Some(c)
+            if c.id == second.0 && (c.secret == second.1 || m.has(Defect::WrongSecretAccepted)) =>
+        {
+            c.id
+        }
         Some(c)
             if c.basic
                 && c.id != m.config.client_id
-                && m.has(Defect::UnknownBasicClientAccepted) => {}
+                && m.has(Defect::UnknownBasicClientAccepted) =>
+        {
+            c.id
+        }
         Some(c) => return invalid_client(&m, c.basic),
         None if m.has(Defect::UnauthenticatedClientAccepted)
-            && field("client_id") == Some(m.config.client_id.as_str()) => {}
+            && field("client_id") == Some(m.config.client_id.as_str()) =>
+        {
+            m.config.client_id.clone()
+        }
         None => return invalid_client(&m, false),
-    }
+    };
     let missing = |what: &str| {
         if m.has(Defect::MissingFieldServerError) {
             oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", what)
@@ -358,11 +382,20 @@ async fn token(
             let Some(refresh_token) = field("refresh_token") else {
                 return missing("refresh_token is missing");
             };
-            let scope = m.refresh_tokens.lock().unwrap().get(refresh_token).cloned();
-            return match scope {
-                Some(scope) => issue_tokens(&m, scope),
+            let issued = m.refresh_tokens.lock().unwrap().get(refresh_token).cloned();
+            return match issued {
+                Some((owner, _))
+                    if owner != client && !m.has(Defect::RefreshOfAnotherClientAccepted) =>
+                {
+                    oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "the refresh token was issued to another client",
+                    )
+                }
+                Some((_, scope)) => issue_tokens(&m, &client, scope),
                 None if m.has(Defect::UnknownRefreshTokenAccepted) => {
-                    issue_tokens(&m, String::new())
+                    issue_tokens(&m, &client, String::new())
                 }
                 None => oauth_error(
                     StatusCode::BAD_REQUEST,
@@ -389,6 +422,9 @@ async fn token(
         match codes.get_mut(code) {
             Some(g) if g.used && !m.has(Defect::CodeReusable) => {
                 return invalid("the code was already used");
+            }
+            Some(g) if g.client_id != client && !m.has(Defect::CodeOfAnotherClientAccepted) => {
+                return invalid("the code was issued to another client");
             }
             Some(g)
                 if g.redirect_uri.is_some()
@@ -428,11 +464,11 @@ async fn token(
             None => return invalid("unknown code"),
         }
     };
-    issue_tokens(&m, scope)
+    issue_tokens(&m, &client, scope)
 }
 
-/// RFC 6749 §5.1: a new access token and a refresh token for `scope`.
-fn issue_tokens(m: &Mock, scope: String) -> Response {
+/// RFC 6749 §5.1: a new access token and a refresh token of `client` for `scope`.
+fn issue_tokens(m: &Mock, client: &str, scope: String) -> Response {
     let access_token = opaque("o2_at_");
     let refresh_token = opaque("o2_rt_");
     m.tokens
@@ -442,7 +478,7 @@ fn issue_tokens(m: &Mock, scope: String) -> Response {
     m.refresh_tokens
         .lock()
         .unwrap()
-        .insert(refresh_token.clone(), scope);
+        .insert(refresh_token.clone(), (client.to_owned(), scope));
     let mut answer = json!({
         "access_token": access_token,
         "token_type": "Bearer",

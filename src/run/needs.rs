@@ -58,6 +58,12 @@ pub const NEEDS: &[Need] = &[
         met: |t| t.discovery.is_some() && t.dialect.extensions.iss_parameter,
     },
     Need {
+        tag: "needs-second-client",
+        key: "second_client_id and second_client_secret_env",
+        what: "a second registered client",
+        met: |t| t.second_client.is_some(),
+    },
+    Need {
         tag: "needs-app-id",
         key: "app_id",
         what: "the app id",
@@ -118,6 +124,7 @@ mod tests {
             mock_control: false,
             discovery: None,
             concurrency: None,
+            second_client: None,
             test_telephone: None,
             test_sms_code: None,
             app,

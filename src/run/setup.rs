@@ -134,6 +134,10 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
                 .transpose()
                 .map_err(Stop::usage)?,
             concurrency: None,
+            second_client: p.dialect_from_target_file().then(|| {
+                let (id, secret) = mocks::oauth2::SECOND_CLIENT;
+                (id.to_owned(), Secret::new(secret))
+            }),
             test_telephone: test_user.map(|(telephone, _)| telephone.to_owned()),
             test_sms_code: test_user.map(|(_, code)| Secret::new(code)),
             app: AppAccess {

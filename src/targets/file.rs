@@ -58,6 +58,10 @@ struct ProviderEntry {
     /// oauth2 only: where the metadata lives, when not at the issuer's RFC 8414 well-known URI
     /// (OpenID Connect Discovery's `/.well-known/openid-configuration`).
     metadata_url: Option<String>,
+    /// A second client registered with the provider, for the scenarios that check a grant is
+    /// bound to the client it was issued to: its id, and the variable holding its secret.
+    second_client_id: Option<String>,
+    second_client_secret_env: Option<String>,
     /// At most this many requests in flight to this target at once (a rate-limited staging).
     max_concurrency: Option<usize>,
     /// SSO v1: the telephone number of a registered test user.
@@ -190,6 +194,32 @@ fn parse_target_file(
             })?)),
         };
         let app = app_access(shown, &name, &entry, &env)?;
+        let second_client = match (&entry.second_client_id, &entry.second_client_secret_env) {
+            (None, None) => None,
+            (Some(id), Some(var)) => {
+                if !is_env_name(var) {
+                    return Err(format!(
+                        "{shown}: [providers.{name}] second_client_secret_env must name an \
+                         environment variable that holds the value, not the value itself"
+                    ));
+                }
+                let secret = env(var).ok_or_else(|| {
+                    format!(
+                        "{shown}: [providers.{name}] second_client_secret_env names the \
+                         environment variable {var}, which is not set; export it, or drop both \
+                         second_client keys to skip the @needs-second-client scenarios"
+                    )
+                })?;
+                secret::register_basic(id, &secret);
+                Some((id.clone(), Secret::new(secret)))
+            }
+            _ => {
+                return Err(format!(
+                    "{shown}: [providers.{name}] second_client_id and second_client_secret_env \
+                     go together: set both, or neither"
+                ));
+            }
+        };
         let discovery = match (&entry.issuer, &entry.metadata_url) {
             (None, None) => None,
             _ if !provider.dialect_from_target_file() => {
@@ -257,6 +287,7 @@ fn parse_target_file(
             authorization,
             mock_control: false,
             discovery,
+            second_client,
             concurrency: match entry.max_concurrency {
                 Some(0) => {
                     return Err(format!(
@@ -596,6 +627,29 @@ mod tests {
         assert_eq!(t.authorization.name(), "callback-listener");
         assert_eq!(t.discovery, None);
         assert_eq!(t.dialect.extensions, crate::providers::Extensions::NONE);
+    }
+
+    #[test]
+    fn a_second_client_takes_both_keys_and_a_set_variable() {
+        let env = |v: &str| (v != "UNSET").then(|| format!("{v}-value"));
+        let parse = |extra: &str| {
+            let text = format!(
+                "[providers.oauth2]\nbase_url = \"https://as.example\"\nclient_id = \"c\"\n\
+                 client_secret_env = \"S\"\nredirect_uri = \"https://app.example/cb\"\n{extra}"
+            );
+            parse_target_file("t.toml", Path::new("targets"), &text, env)
+                .map(|c| c.targets[0].second_client.clone())
+        };
+        let (id, secret) = parse("second_client_id = \"c2\"\nsecond_client_secret_env = \"S2\"\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!((id.as_str(), secret.expose()), ("c2", "S2-value"));
+        assert!(parse("").unwrap().is_none());
+        let e = parse("second_client_id = \"c2\"\n").unwrap_err();
+        assert!(e.contains("go together"), "{e}");
+        let e =
+            parse("second_client_id = \"c2\"\nsecond_client_secret_env = \"UNSET\"\n").unwrap_err();
+        assert!(e.contains("UNSET") && e.contains("not set"), "{e}");
     }
 
     #[test]

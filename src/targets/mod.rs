@@ -41,6 +41,8 @@ pub struct Target {
     /// The server's metadata (RFC 8414) and the issuer it must name, when the target file gives
     /// `issuer` (or `metadata_url`), or for the embedded oauth2 mock.
     pub discovery: Option<Discovery>,
+    /// A second client registered with the provider (`second_client_id`): its id and secret.
+    pub second_client: Option<(String, Secret)>,
     /// At most this many requests in flight to the target at once (`max_concurrency`).
     pub concurrency: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     /// A telephone number the provider knows as a registered test user (SSO v1).

@@ -24,6 +24,14 @@ const provider = new Provider(issuer, {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
+  }, {
+    // A second client, for the scenarios that check a grant is bound to its client.
+    client_id: 'conformance-second-client',
+    client_secret: `${secret}-second`,
+    redirect_uris: ['http://127.0.0.1:9/second-callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
   }],
   findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
   features: { devInteractions: { enabled: false } },

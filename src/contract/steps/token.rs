@@ -550,26 +550,48 @@ async fn exchanges_without_redirect_uri(w: &mut ConformanceWorld) -> Result<(), 
     .await
 }
 
+/// The target's second registered client (`second_client_id`): its id and secret.
+fn second_client(w: &ConformanceWorld) -> Result<(String, String), Failure> {
+    let target = w.target()?;
+    target
+        .second_client
+        .as_ref()
+        .map(|(id, secret)| (id.clone(), secret.expose().to_owned()))
+        .ok_or_else(|| {
+            Failure::new(
+                "the target names no second client: set second_client_id and \
+                 second_client_secret_env (@needs-second-client)",
+            )
+        })
+}
+
 /// RFC 6749 §6: `grant_type=refresh_token` and the refresh token, with the client's
-/// authentication (§6: "the client MUST authenticate"), form-encoded in the RFC's names.
-async fn refresh(w: &mut ConformanceWorld, refresh_token: &str) -> Result<(), Failure> {
+/// authentication (§6: "the client MUST authenticate"), form-encoded in the RFC's names; the
+/// target's client unless `client` names another.
+async fn refresh(
+    w: &mut ConformanceWorld,
+    refresh_token: &str,
+    client: Option<(String, String)>,
+) -> Result<(), Failure> {
     let target = w.target()?.clone();
     let d = w.dialect()?;
     let mut fields = vec![
         ("grant_type".to_owned(), "refresh_token".to_owned()),
         ("refresh_token".to_owned(), refresh_token.to_owned()),
     ];
-    let secret = target.client_secret.expose().to_owned();
+    let (client_id, secret) = client.unwrap_or_else(|| {
+        (
+            target.client_id.clone(),
+            target.client_secret.expose().to_owned(),
+        )
+    });
     let mut request = Request::new(reqwest::Method::POST, target.url(d.token_path));
     match d.client_auth {
         ClientAuth::Basic => {
-            request = request.header(
-                "Authorization",
-                basic_credentials(&target.client_id, &secret),
-            );
+            request = request.header("Authorization", basic_credentials(&client_id, &secret));
         }
         ClientAuth::Post => {
-            fields.push((d.client_id_field.into(), target.client_id.clone()));
+            fields.push((d.client_id_field.into(), client_id));
             fields.push((d.client_secret_field.into(), secret));
         }
     }
@@ -590,11 +612,40 @@ async fn refreshes(w: &mut ConformanceWorld) -> Result<(), Failure> {
         .rule("RFC 6749 §5.1, §6")
         .with_exchange(ex.excerpt())));
     };
-    refresh(w, &token).await
+    refresh(w, &token, None).await
 }
 
 #[when("the client refreshes with a refresh token the provider never issued")]
 async fn refreshes_with_invented(w: &mut ConformanceWorld) -> Result<(), Failure> {
     let invented = Secret::new(opaque("never-issued-refresh-"));
-    refresh(w, invented.expose()).await
+    refresh(w, invented.expose(), None).await
+}
+
+/// RFC 6749 §4.1.3: the server MUST "ensure that the authorization code was issued to the
+/// authenticated confidential client".
+#[when("the second client exchanges the authorization code")]
+async fn second_client_exchanges(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let (id, secret) = second_client(w)?;
+    exchange_code(
+        w,
+        Variation {
+            client_id: Some(id),
+            secret: Some(secret),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 6749 §6: the server MUST "ensure that the refresh token was issued to the authenticated
+/// client".
+#[when("the second client refreshes with the first client's refresh token")]
+async fn second_client_refreshes(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let client = second_client(w)?;
+    let Some(token) = w.refresh_token.as_ref().map(|t| t.expose().to_owned()) else {
+        return Err(
+            Failure::new("the token response carried no refresh token").rule("RFC 6749 §5.1, §6")
+        );
+    };
+    refresh(w, &token, Some(client)).await
 }
