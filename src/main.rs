@@ -78,8 +78,12 @@ fn init_tracing(mock: bool) {
     } else {
         "warn"
     };
+    // cookie_store logs every cookie it stores, value and all, at debug level: those lines
+    // would bypass redaction, so they are never written.
+    let quiet = "cookie_store=off".parse().expect("a valid directive");
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+        .add_directive(quiet);
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -322,17 +322,27 @@ fn the_generic_provider_checks_a_standard_server_described_by_its_target_file() 
     let out = run_target(&target, &reports, &[]);
     assert_eq!(common::code(&out), 0, "{}", common::text(&out));
     let results = common::results(&reports);
-    assert!(
-        results
-            .iter()
-            .all(|r| r.provider == "oauth2" && r.status == "passed")
-    );
-    assert!(results.len() >= 18, "{} scenarios", results.len());
+    // Without issuer (no metadata) the discovery, PKCE, refresh and RFC 9207 scenarios are
+    // skipped, naming the key that would run them; everything else passes.
+    for r in &results {
+        let skipped_for_a_key = r.status == "skipped"
+            && r.skip_reason
+                .as_deref()
+                .is_some_and(|why| why.contains("in the target file to run it"));
+        assert!(
+            r.provider == "oauth2" && (r.status == "passed" || skipped_for_a_key),
+            "{r:?}"
+        );
+    }
+    let passed = results.iter().filter(|r| r.status == "passed").count();
+    assert!(passed >= 20, "{passed} scenarios passed");
 }
 
 /// The Authenteq mock speaks OAuth 2.0 with multipart token requests, camelCase field names and
 /// a `token` answer. Described by a target file alone, the generic features run against it, and
-/// catch exactly its one departure from RFC 6749 §5.1 (no token_type in the token answer).
+/// catch exactly its two departures from the RFCs: no token_type in the token answer (RFC 6749
+/// §5.1), and a details request carrying the token both in the header and the query is served
+/// (RFC 6750 §3.1 wants invalid_request; the Authenteq Web KYC API Reference says nothing of it).
 #[test]
 fn the_generic_dialect_describes_another_providers_encoding_and_names() {
     let mock = mock("authenteq");
@@ -348,14 +358,18 @@ fn the_generic_dialect_describes_another_providers_encoding_and_names() {
     assert_eq!(common::code(&out), 1, "{}", common::text(&out));
     let failed: Vec<_> = common::results(&reports)
         .into_iter()
-        .filter(|r| r.status != "passed")
+        .filter(|r| r.status == "failed")
         .collect();
-    assert_eq!(failed.len(), 1, "{failed:?}");
+    let keys: Vec<String> = failed.iter().map(|r| r.key()).collect();
     assert_eq!(
-        failed[0].key(),
-        "token_exchange: A valid code is exchanged for an access token"
+        keys,
+        [
+            "protected_resource: A token sent both in the header and in the query is refused as an invalid request",
+            "token_exchange: A valid code is exchanged for an access token",
+        ],
+        "{failed:?}"
     );
-    let why = failed[0].failure.as_deref().unwrap_or_default();
+    let why = failed[1].failure.as_deref().unwrap_or_default();
     assert!(why.contains("token_type"), "{why}");
 }
 

@@ -398,14 +398,36 @@ fn a_body_that_claims_json_and_is_not_is_a_failed_check() {
     assert_failed_checks(&run, "Welcome back!");
 }
 
+/// A redirect loop: where a user's authorization is captured, redirect-capture follows the
+/// provider's own redirects up to its hop limit, an environment error naming the strategies that
+/// fit (issue 21); every other scenario reads the 302 and fails its checks.
 #[test]
-fn a_redirect_loop_at_authorize_is_a_failed_check() {
+fn a_redirect_loop_at_authorize_stops_the_capture_and_fails_the_rest() {
     let url = serve_all(|req| {
         let location = req.uri().to_string();
         (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
     });
     let run = run_against(&url, &Opts::all());
-    assert_failed_checks(&run, "HTTP 302");
+    assert_environment_error(&run, "followed 10 redirects");
+    let results = run.results();
+    let checks = results
+        .iter()
+        .filter(|r| r.status == "failed" && !r.environment_error)
+        .filter(|r| {
+            r.failure
+                .as_deref()
+                .unwrap_or_default()
+                .contains("HTTP 302")
+        })
+        .count();
+    assert!(checks > 0, "{}", run.text());
+    for r in results.iter().filter(|r| r.environment_error) {
+        let why = r.failure.as_deref().unwrap_or_default();
+        assert!(
+            why.contains("followed 10 redirects") || why.contains("transport"),
+            "{why}"
+        );
+    }
 }
 
 #[test]

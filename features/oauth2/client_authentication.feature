@@ -18,12 +18,17 @@ Feature: An OAuth 2.0 server refuses a client that does not authenticate
   Background:
     Given the user has authorized the client
 
-  @rfc6749
+  @rfc6749 @O2-012 @O2-013
   Scenario: A wrong client secret is refused with invalid_client
     When the client exchanges the authorization code with a wrong client secret
     Then the provider refuses the client authentication as RFC 6749 §5.2 requires
 
-  @rfc6749
+  @rfc6749 @O2-014
   Scenario: A token request without client authentication is refused with invalid_client
     When the client exchanges the authorization code without client authentication
     Then the provider refuses it with status 400 or 401 and error "invalid_client"
+
+  @rfc6749 @O2-015 @O2-013
+  Scenario: An unknown client id is refused with invalid_client
+    When the client exchanges the authorization code with a client id the provider does not know
+    Then the provider refuses the client authentication as RFC 6749 §5.2 requires

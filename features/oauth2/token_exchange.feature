@@ -14,14 +14,14 @@ Feature: An OAuth 2.0 server exchanges an authorization code for an access token
   Background:
     Given the user has authorized the client
 
-  @rfc6749
+  @rfc6749 @O2-029
   Scenario: A valid code is exchanged for an access token
     When the client exchanges the authorization code
     Then the response status is 200
     And the token endpoint answers with an access token
     And the body matches the schema "oauth2/token_response"
 
-  @rfc6749
+  @rfc6749 @O2-030
   Scenario: Token responses are not cached
     When the client exchanges the authorization code
     Then the response header "Cache-Control" includes "no-store"

@@ -12,22 +12,22 @@ Feature: An OAuth 2.0 server answers a faulty token request with the RFC's error
   Background:
     Given the user has authorized the client
 
-  @rfc6749
+  @rfc6749 @O2-031
   Scenario: A token request without the code is refused with invalid_request
     When the client exchanges the authorization code without the code
     Then the provider refuses it with status 400 and error "invalid_request"
 
-  @rfc6749
+  @rfc6749 @O2-031
   Scenario: A token request without the grant type is refused with invalid_request
     When the client exchanges the authorization code without the grant type
     Then the provider refuses it with status 400 and error "invalid_request"
 
-  @rfc6749
+  @rfc6749 @O2-032
   Scenario: An unsupported grant type is refused with unsupported_grant_type
     When the client exchanges the authorization code with grant_type "urn:example:unsupported"
     Then the provider refuses it with status 400 and error "unsupported_grant_type"
 
-  @rfc6749
+  @rfc6749 @O2-033
   Scenario: A code the server never issued is refused with invalid_grant
     When the client exchanges a code the provider never issued
     Then the provider refuses it with status 400 and error "invalid_grant"

@@ -51,6 +51,8 @@ pub struct Authorization {
     pub returned_state: Option<String>,
     /// Where the user agent was sent back to, when the provider redirected at all.
     pub redirect: Option<crate::contract::checks::Redirect>,
+    /// The PKCE code verifier of the request's challenge (RFC 7636 §4.1), when it sent one.
+    pub verifier: Option<Secret>,
 }
 
 #[derive(cucumber::World)]
@@ -60,6 +62,8 @@ pub struct ConformanceWorld {
     pub provider: Option<Provider>,
     pub authorization: Option<Authorization>,
     pub access_token: Option<Secret>,
+    /// The refresh token of the last token answer that carried one (RFC 6749 §6).
+    pub refresh_token: Option<Secret>,
     pub last: Option<Exchange>,
     /// What an SSO v1 scenario has learned along its sign-in flow.
     pub sso: SsoSession,
@@ -130,6 +134,7 @@ impl ConformanceWorld {
             provider: None,
             authorization: None,
             access_token: None,
+            refresh_token: None,
             last: None,
             sso: SsoSession::default(),
             loginsign: LoginSignSession::default(),
@@ -166,28 +171,46 @@ impl ConformanceWorld {
     /// Sends a request; a transport error is recorded as an environment error.
     /// A request that got no answer is re-sent as the run's retry policy allows, and each
     /// re-send is counted for the scenario's report.
+    /// A rate-limited answer (429 or 503 with `Retry-After`) is waited out and the request sent
+    /// again, as `retry::rate_limit_wait` bounds it; past the bound it is an environment error.
     pub async fn send(&mut self, request: Request) -> Result<&Exchange, Failure> {
+        use crate::targets::retry::{MAX_RATE_LIMIT_WAIT, MAX_RATE_LIMIT_WAITS, rate_limit_wait};
         // The previous answer is not held while the next is read (each may be 4 MB).
         self.last = None;
         let mut attempt = 0;
+        let mut waits = 0;
         loop {
             match self.send_once(request.clone()).await {
                 Ok(exchange) => {
+                    let r = &exchange.response;
+                    let now = std::time::SystemTime::now();
+                    if let Some(wait) = rate_limit_wait(r.status, r.header("retry-after"), now) {
+                        if waits == MAX_RATE_LIMIT_WAITS || wait > MAX_RATE_LIMIT_WAIT {
+                            return Err(self.environment_error(format!(
+                                "environment error: the target rate-limited the run: {} {} \
+                                 answered HTTP {} asking to wait {} s (after {waits} wait(s)); \
+                                 the harness waits at most {} s, {MAX_RATE_LIMIT_WAITS} times per \
+                                 request: lower [providers.NAME] max_concurrency or --jobs",
+                                request.method,
+                                crate::secret::redact_url(&request.url),
+                                r.status,
+                                wait.as_secs(),
+                                MAX_RATE_LIMIT_WAIT.as_secs()
+                            )));
+                        }
+                        waits += 1;
+                        tracing::warn!(target: "idp_conformance::retry", waits, "rate-limited (HTTP {}): waiting {wait:?}", r.status);
+                        self.count_retry();
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
                     self.last = Some(exchange);
                     return Ok(self.last.as_ref().expect("just set"));
                 }
                 Err(e) if self.ctx.retry.may_retry(attempt, &request.method, &e) => {
                     attempt += 1;
                     tracing::warn!(target: "idp_conformance::retry", attempt, "re-sending after {e}");
-                    if let Some(key) = &self.scenario {
-                        *self
-                            .ctx
-                            .transport_retries
-                            .lock()
-                            .unwrap()
-                            .entry(key.clone())
-                            .or_default() += 1;
-                    }
+                    self.count_retry();
                     tokio::time::sleep(self.ctx.retry.pause(attempt)).await;
                 }
                 Err(e) if attempt > 0 => {
@@ -195,6 +218,19 @@ impl ConformanceWorld {
                 }
                 Err(e) => return Err(self.environment_error(e.to_string())),
             }
+        }
+    }
+
+    /// Counts a re-sent request for the scenario's report.
+    fn count_retry(&self) {
+        if let Some(key) = &self.scenario {
+            *self
+                .ctx
+                .transport_retries
+                .lock()
+                .unwrap()
+                .entry(key.clone())
+                .or_default() += 1;
         }
     }
 
@@ -206,6 +242,14 @@ impl ConformanceWorld {
         let ctx = self.ctx.clone();
         let provider = self.provider;
         let attempt = tokio::spawn(async move {
+            // A target's max_concurrency bounds the requests in flight to it at once.
+            let limit = provider
+                .and_then(|p| ctx.targets.get(&p))
+                .and_then(|t| t.concurrency.clone());
+            let _permit = match &limit {
+                Some(semaphore) => Some(semaphore.acquire().await.expect("never closed")),
+                None => None,
+            };
             let exchange = ctx.http.send(request).await?;
             if let Some(t) = provider.and_then(|p| ctx.targets.get(&p)) {
                 // The dialect's token field may have a name no secret list knows.

@@ -56,6 +56,44 @@ pub struct Dialect {
     pub token_basic_auth: bool,
     /// How the access token reaches the user's profile, if the provider has such an endpoint.
     pub userinfo: Option<Userinfo>,
+    /// What the server supports beyond the RFC 6749 code grant (PKCE, refresh tokens, RFC 9207).
+    pub extensions: Extensions,
+}
+
+/// The PKCE code challenge method a client uses (RFC 7636 §4.2), or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+pub enum Pkce {
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "plain")]
+    Plain,
+    S256,
+}
+
+/// What a server supports beyond the RFC 6749 authorization-code grant: given by a target file's
+/// dialect or read from the server's metadata (RFC 8414); none of it for a provider whose
+/// document says nothing of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extensions {
+    /// The code challenge method the authorization requests carry (RFC 7636).
+    pub pkce: Pkce,
+    /// `plain` is not among the server's code challenge methods (only `S256` is): a `plain`
+    /// challenge must be refused.
+    pub pkce_plain_refused: bool,
+    /// The server issues refresh tokens (RFC 6749 §6): `refresh_token` among its grant types.
+    pub refresh_tokens: bool,
+    /// The authorization response carries `iss` (RFC 9207).
+    pub iss_parameter: bool,
+}
+
+impl Extensions {
+    /// None of them.
+    pub const NONE: Self = Self {
+        pkce: Pkce::None,
+        pkce_plain_refused: false,
+        refresh_tokens: false,
+        iss_parameter: false,
+    };
 }
 
 /// How a provider's userinfo endpoint takes the access token.

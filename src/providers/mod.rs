@@ -6,7 +6,7 @@
 
 mod dialect;
 
-pub use dialect::{ClientAuth, Dialect, Encoding, Userinfo};
+pub use dialect::{ClientAuth, Dialect, Encoding, Extensions, Pkce, Userinfo};
 
 use crate::mocks;
 
@@ -152,6 +152,7 @@ pub static TABLE: [Entry; 5] = [
             default_scope: "signup",
             token_basic_auth: false,
             userinfo: Some(Userinfo::JsonBody("/oauth/userinfo")),
+            extensions: Extensions::NONE,
         },
         mock: mocks::losgehts::MOCK,
         document: None,
@@ -189,6 +190,7 @@ pub static TABLE: [Entry; 5] = [
             default_scope: "kyc",
             token_basic_auth: false,
             userinfo: None,
+            extensions: Extensions::NONE,
         },
         mock: mocks::authenteq::MOCK,
         document: None,
@@ -222,6 +224,7 @@ pub static TABLE: [Entry; 5] = [
             default_scope: "",
             token_basic_auth: false,
             userinfo: None,
+            extensions: Extensions::NONE,
         },
         mock: mocks::sso_v1::MOCK,
         document: Some(include_str!("../../documents/sso_v1.toml")),
@@ -257,6 +260,7 @@ pub static TABLE: [Entry; 5] = [
             default_scope: "",
             token_basic_auth: true,
             userinfo: Some(Userinfo::Bearer("/api/user")),
+            extensions: Extensions::NONE,
         },
         mock: mocks::loginsign::MOCK,
         document: Some(include_str!("../../documents/loginsign.toml")),
@@ -291,6 +295,14 @@ pub static TABLE: [Entry; 5] = [
             default_scope: "read",
             token_basic_auth: true,
             userinfo: None,
+            // The embedded mock's, which publishes its metadata (RFC 8414) saying so; a target
+            // file's dialect starts from none of them (`targets/dialect.rs`).
+            extensions: Extensions {
+                pkce: Pkce::S256,
+                pkce_plain_refused: true,
+                refresh_tokens: true,
+                iss_parameter: true,
+            },
         },
         mock: mocks::oauth2::MOCK,
         document: None,

@@ -253,6 +253,11 @@ pub fn summary(results: &[ScenarioResult], detail: Detail, p: Palette) -> String
         out,
         "\nidp-conformance: {verdict}  {passed} passed, {failed} failed, {skipped} skipped"
     );
+    // A cause that makes every verdict of a provider meaningless (a misconfigured client)
+    // comes first.
+    for d in super::summary::diagnoses(results) {
+        let _ = writeln!(out, "  DIAGNOSIS: {}", printable(d));
+    }
     if environment > 0 {
         let _ = writeln!(
             out,

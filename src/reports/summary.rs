@@ -39,6 +39,9 @@ pub fn markdown_summary(record: &RunRecord) -> String {
     let results = &record.scenarios;
     let run = &record.run;
     let mut out = String::from("# idp-conformance summary\n\n");
+    for d in diagnoses(results) {
+        let _ = writeln!(out, "**⚠️ Diagnosis**: {d}\n");
+    }
     let _ = writeln!(out, "Target: {}\n", run.target);
     let _ = write!(
         out,
@@ -96,8 +99,9 @@ pub fn markdown_summary(record: &RunRecord) -> String {
     if !retried.is_empty() {
         let _ = writeln!(
             out,
-            "\n## Passed after re-sending a request\n\nA transport error (no answer) was \
-             retried; no check was. A flaky connection to the target, not a verdict.\n"
+            "\n## Passed after re-sending a request\n\nA transport error (no answer) or a rate \
+             limit (429 or 503 with Retry-After, waited out) was retried; no check was. A flaky \
+             or busy target, not a verdict.\n"
         );
         for r in retried {
             let _ = writeln!(
@@ -179,6 +183,22 @@ fn fence_for(text: &str) -> String {
 pub fn with_banner(summary: &str, banner: &str) -> String {
     let (title, rest) = summary.split_once('\n').unwrap_or((summary, ""));
     format!("{title}\n\n> **{banner}**\n{rest}")
+}
+
+/// The diagnoses a run opens its summaries with: each distinct cause that makes every verdict
+/// of a provider meaningless (a misconfigured client), as its environment errors state it.
+pub fn diagnoses(results: &[ScenarioResult]) -> Vec<&str> {
+    let mut found: Vec<&str> = results
+        .iter()
+        .filter(|r| r.environment_error)
+        .filter_map(|r| r.failure.as_deref())
+        .flat_map(str::lines)
+        .filter_map(|l| l.trim_start().strip_prefix("environment error: "))
+        .filter(|l| l.starts_with(crate::contract::checks::MISCONFIGURED_CLIENT))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 /// The console summary at its default detail, without colour (`merge-reports`).

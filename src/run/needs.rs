@@ -2,6 +2,7 @@
 //! Bearer resource, LoginSign's app access), and the reason it is skipped when the target file
 //! does not provide it. The embedded mocks provide everything.
 
+use crate::providers::Pkce;
 use crate::targets::Target;
 
 /// One need: the tag that declares it, the target-file key that meets it, and the check.
@@ -25,6 +26,42 @@ pub const NEEDS: &[Need] = &[
         key: "dialect.resource_path",
         what: "a resource protected by the access token",
         met: |t| t.dialect.resource_path.is_some(),
+    },
+    Need {
+        tag: "needs-discovery",
+        key: "issuer",
+        what: "the authorization server's metadata",
+        met: |t| t.discovery.is_some(),
+    },
+    Need {
+        tag: "needs-pkce",
+        key: "dialect.pkce (or issuer, whose metadata lists code_challenge_methods_supported)",
+        what: "PKCE",
+        met: |t| t.dialect.extensions.pkce != Pkce::None,
+    },
+    Need {
+        tag: "needs-pkce-s256-only",
+        key: "issuer (whose metadata lists S256 and not plain in code_challenge_methods_supported)",
+        what: "a server advertising only S256",
+        met: |t| t.dialect.extensions.pkce_plain_refused,
+    },
+    Need {
+        tag: "needs-refresh",
+        key: "dialect.refresh_tokens (or issuer, whose metadata lists the refresh_token grant)",
+        what: "refresh tokens",
+        met: |t| t.dialect.extensions.refresh_tokens,
+    },
+    Need {
+        tag: "needs-iss-parameter",
+        key: "issuer (whose metadata advertises authorization_response_iss_parameter_supported)",
+        what: "an iss parameter in authorization responses",
+        met: |t| t.discovery.is_some() && t.dialect.extensions.iss_parameter,
+    },
+    Need {
+        tag: "needs-second-client",
+        key: "second_client_id and second_client_secret_env",
+        what: "a second registered client",
+        met: |t| t.second_client.is_some(),
     },
     Need {
         tag: "needs-app-id",
@@ -104,6 +141,8 @@ mod tests {
             redirect_uri: "https://app.invalid/cb".into(),
             authorization: Default::default(),
             mock_control: false,
+            discovery: None,
+            concurrency: None,
             test_telephone: None,
             test_sms_code: None,
             second_telephone: None,

@@ -37,13 +37,15 @@ impl Targets {
 
 /// The deployments of the target file at `path`, for the selected providers.
 pub async fn from_file(path: &Path, providers: &[Provider]) -> Result<Targets, Stop> {
-    let config = targets::load_target_file(path).map_err(Stop::usage)?;
-    let targets: Vec<Target> = config
+    let mut config = targets::load_target_file(path).map_err(Stop::usage)?;
+    config
+        .pending
+        .retain(|p| providers.contains(&config.targets[p.index].provider));
+    if !config
         .targets
-        .into_iter()
-        .filter(|t| providers.contains(&t.provider))
-        .collect();
-    if targets.is_empty() {
+        .iter()
+        .any(|t| providers.contains(&t.provider))
+    {
         return Err(Stop::usage(format!(
             "{}: names none of the selected providers",
             path.display()
@@ -52,7 +54,7 @@ pub async fn from_file(path: &Path, providers: &[Provider]) -> Result<Targets, S
     // Reading the system's root certificates takes milliseconds: on the blocking pool, while
     // the rest of the set-up (and the contract's loading) goes on; and not at all when every
     // target is plain HTTP.
-    let tls_needed = targets.iter().any(|t| {
+    let tls_needed = config.targets.iter().any(|t| {
         [&t.base_url, &t.authorize_base_url]
             .iter()
             .any(|u| u.starts_with("https:"))
@@ -67,12 +69,26 @@ pub async fn from_file(path: &Path, providers: &[Provider]) -> Result<Targets, S
             }
         }
     });
-    let receiver = webhook_receiver(&targets, path).await?;
-    prepare_authorization(&targets).await?;
+    let selected: Vec<&Target> = config
+        .targets
+        .iter()
+        .filter(|t| providers.contains(&t.provider))
+        .collect();
+    let receiver = webhook_receiver(&selected, path).await?;
+    prepare_authorization(&selected).await?;
     let http = http
         .await
         .map_err(|e| Stop::usage(e.to_string()))?
         .map_err(Stop::usage)?;
+    // The servers' metadata fills their dialects before any scenario reads them.
+    targets::discover(&http, &mut config)
+        .await
+        .map_err(|e| Stop(ExitCode::Unreachable, e))?;
+    let targets: Vec<Target> = config
+        .targets
+        .into_iter()
+        .filter(|t| providers.contains(&t.provider))
+        .collect();
     Ok(Targets {
         targets,
         http,
@@ -111,19 +127,30 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
             redirect_uri: client.redirect_uri,
             authorization: Authorizer::default(),
             mock_control: true,
+            // The generic mock publishes its metadata, with its base URL as its issuer.
+            discovery: p
+                .dialect_from_target_file()
+                .then(|| targets::Discovery::new(&mock.base_url(), None))
+                .transpose()
+                .map_err(Stop::usage)?,
+            concurrency: None,
             test_telephone: test_user.map(|(telephone, _)| telephone.to_owned()),
             test_sms_code: test_user.map(|(_, code)| Secret::new(code)),
             // The SSO v1 mock's second registered user (a target file names one with
             // second_test_telephone).
             second_telephone: (p.name() == "sso_v1")
                 .then(|| mocks::sso_v1::SECOND_TELEPHONE.to_owned()),
-            // The LoginSign mock's second registered client (a target file names one with
-            // second_client_id and second_client_secret_env).
-            second_client: (p.name() == "loginsign").then(|| {
-                let (id, secret) = (
+            // The oauth2 and LoginSign mocks' second registered client (a target file names one
+            // with second_client_id and second_client_secret_env).
+            second_client: match p.name() {
+                "oauth2" => Some(mocks::oauth2::SECOND_CLIENT),
+                "loginsign" => Some((
                     mocks::loginsign::SECOND_CLIENT_ID,
                     mocks::loginsign::SECOND_CLIENT_SECRET,
-                );
+                )),
+                _ => None,
+            }
+            .map(|(id, secret)| {
                 secret::register_basic(id, secret);
                 (id.to_owned(), Secret::new(secret))
             }),
@@ -137,7 +164,7 @@ pub async fn embedded(providers: &[Provider], defect_specs: &[String]) -> Result
         });
         mocks.push((p, mock));
     }
-    prepare_authorization(&targets).await?;
+    prepare_authorization(&targets.iter().collect::<Vec<_>>()).await?;
     let label = if defect_specs.is_empty() {
         "embedded mocks".to_owned()
     } else {
@@ -167,7 +194,7 @@ fn client_for_run(receiver: &Receiver) -> MockClient {
     client
 }
 
-async fn prepare_authorization(targets: &[Target]) -> Result<(), Stop> {
+async fn prepare_authorization(targets: &[&Target]) -> Result<(), Stop> {
     for t in targets {
         t.authorization
             .prepare()
@@ -237,7 +264,7 @@ fn parse_mock_defects(
 }
 
 /// The webhook receiver a target file asks for (`webhook_listen`), started before any scenario.
-async fn webhook_receiver(targets: &[Target], path: &Path) -> Result<Option<Receiver>, Stop> {
+async fn webhook_receiver(targets: &[&Target], path: &Path) -> Result<Option<Receiver>, Stop> {
     let Some((provider, addr)) = targets
         .iter()
         .find_map(|t| t.app.webhook_listen.map(|a| (t.provider, a)))

@@ -53,16 +53,23 @@ struct ProviderEntry {
     authorization: authorization::Setting,
     /// oauth2 only: how the server speaks RFC 6749 (`[providers.oauth2.dialect]`).
     dialect: Option<DialectTable>,
+    /// oauth2 only: the server's issuer identifier; its metadata (RFC 8414) fills the dialect.
+    issuer: Option<String>,
+    /// oauth2 only: where the metadata lives, when not at the issuer's RFC 8414 well-known URI
+    /// (OpenID Connect Discovery's `/.well-known/openid-configuration`).
+    metadata_url: Option<String>,
+    /// A second client registered with the provider, for the scenarios that check a grant is
+    /// bound to the client it was issued to: its id, and the variable holding its secret.
+    second_client_id: Option<String>,
+    second_client_secret_env: Option<String>,
+    /// At most this many requests in flight to this target at once (a rate-limited staging).
+    max_concurrency: Option<usize>,
     /// SSO v1: the telephone number of a registered test user.
     test_telephone: Option<String>,
     /// SSO v1: the environment variable holding the SMS code the test telephone receives.
     test_sms_code_env: Option<String>,
     /// SSO v1: the telephone number of a second registered user.
     second_test_telephone: Option<String>,
-    /// LoginSign: a second client registered with the provider, and the environment variable
-    /// holding its secret.
-    second_client_id: Option<String>,
-    second_client_secret_env: Option<String>,
     /// LoginSign: the app id of the app API and developer portal paths.
     app_id: Option<String>,
     /// LoginSign: the environment variable holding the developer portal's session cookie.
@@ -77,8 +84,19 @@ struct ProviderEntry {
 #[derive(Debug)]
 pub struct TargetConfig {
     pub targets: Vec<Target>,
+    /// The dialects to build from the servers' metadata, once it is read (`Discovered`).
+    pub pending: Vec<Pending>,
     pub limits: Limits,
     pub tls: Tls,
+}
+
+/// A target whose dialect waits for its server's metadata: its index in `targets`, the file's
+/// dialect table, and the prefix of its errors.
+#[derive(Debug)]
+pub struct Pending {
+    pub index: usize,
+    pub table: DialectTable,
+    pub at: String,
 }
 
 /// Reads and checks a target file (and the CA file it names). Every error names the file and
@@ -131,6 +149,7 @@ fn parse_target_file(
         ));
     }
     let mut targets = Vec::new();
+    let mut pending = Vec::new();
     for (name, entry) in file.providers {
         let provider = Provider::parse(&name).ok_or_else(|| {
             format!(
@@ -190,12 +209,17 @@ fn parse_target_file(
         let second_client = match (&entry.second_client_id, &entry.second_client_secret_env) {
             (None, None) => None,
             (Some(id), Some(var)) => {
+                if !is_env_name(var) {
+                    return Err(format!(
+                        "{shown}: [providers.{name}] second_client_secret_env must name an \
+                         environment variable that holds the value, not the value itself"
+                    ));
+                }
                 let secret = env(var).ok_or_else(|| {
                     format!(
                         "{shown}: [providers.{name}] second_client_secret_env names the \
-                         environment variable {var}, which is not set; export the second \
-                         client's secret, or drop both second_client keys to skip the \
-                         @needs-second-client scenarios"
+                         environment variable {var}, which is not set; export it, or drop both \
+                         second_client keys to skip the @needs-second-client scenarios"
                     )
                 })?;
                 secret::register_basic(id, &secret);
@@ -208,11 +232,45 @@ fn parse_target_file(
                 ));
             }
         };
-        let dialect = match entry.dialect {
-            None => provider.dialect(),
-            Some(table) if provider.dialect_from_target_file() => {
-                table.build(&format!("{shown}: [providers.{name}.dialect]"))?
+        let discovery = match (&entry.issuer, &entry.metadata_url) {
+            (None, None) => None,
+            _ if !provider.dialect_from_target_file() => {
+                return Err(format!(
+                    "{shown}: [providers.{name}] issuer, metadata_url: only the generic oauth2 \
+                     provider reads a server's metadata; {name}'s dialect comes from its document"
+                ));
             }
+            (None, Some(_)) => {
+                return Err(format!(
+                    "{shown}: [providers.{name}] metadata_url needs issuer too: the metadata \
+                     must name the issuer the file expects (RFC 8414 §3.3)"
+                ));
+            }
+            (Some(issuer), metadata_url) => Some(
+                super::Discovery::new(issuer, metadata_url.as_deref())
+                    .map_err(|e| format!("{shown}: [providers.{name}] issuer: {e}"))?,
+            ),
+        };
+        let dialect_at = format!("{shown}: [providers.{name}.dialect]");
+        let dialect = match entry.dialect {
+            Some(table) if discovery.is_some() => {
+                pending.push(Pending {
+                    index: targets.len(),
+                    table,
+                    at: dialect_at,
+                });
+                provider.dialect()
+            }
+            None if discovery.is_some() => {
+                pending.push(Pending {
+                    index: targets.len(),
+                    table: DialectTable::default(),
+                    at: dialect_at,
+                });
+                provider.dialect()
+            }
+            None => provider.dialect(),
+            Some(table) if provider.dialect_from_target_file() => table.build(&dialect_at, None)?,
             Some(_) => {
                 return Err(format!(
                     "{shown}: [providers.{name}.dialect]: only the generic oauth2 provider takes                      a dialect; {name}'s comes from its document"
@@ -240,6 +298,16 @@ fn parse_target_file(
             redirect_uri: entry.redirect_uri,
             authorization,
             mock_control: false,
+            discovery,
+            concurrency: match entry.max_concurrency {
+                Some(0) => {
+                    return Err(format!(
+                        "{shown}: [providers.{name}] max_concurrency = 0: give at least 1"
+                    ));
+                }
+                Some(n) => Some(std::sync::Arc::new(tokio::sync::Semaphore::new(n))),
+                None => None,
+            },
             test_telephone: entry.test_telephone,
             test_sms_code,
             second_telephone: entry.second_test_telephone,
@@ -274,6 +342,7 @@ fn parse_target_file(
     };
     Ok(TargetConfig {
         targets,
+        pending,
         limits,
         tls,
     })
@@ -604,5 +673,79 @@ mod tests {
         assert_eq!(t.dialect.default_scope, "openid");
         assert_eq!(t.dialect.state_field, None);
         assert_eq!(t.authorization.name(), "callback-listener");
+        assert_eq!(t.discovery, None);
+        assert_eq!(t.dialect.extensions, crate::providers::Extensions::NONE);
+    }
+
+    #[test]
+    fn a_second_client_takes_both_keys_and_a_set_variable() {
+        let env = |v: &str| (v != "UNSET").then(|| format!("{v}-value"));
+        let parse = |extra: &str| {
+            let text = format!(
+                "[providers.oauth2]\nbase_url = \"https://as.example\"\nclient_id = \"c\"\n\
+                 client_secret_env = \"S\"\nredirect_uri = \"https://app.example/cb\"\n{extra}"
+            );
+            parse_target_file("t.toml", Path::new("targets"), &text, env)
+                .map(|c| c.targets[0].second_client.clone())
+        };
+        let (id, secret) = parse("second_client_id = \"c2\"\nsecond_client_secret_env = \"S2\"\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!((id.as_str(), secret.expose()), ("c2", "S2-value"));
+        assert!(parse("").unwrap().is_none());
+        let e = parse("second_client_id = \"c2\"\n").unwrap_err();
+        assert!(e.contains("go together"), "{e}");
+        let e =
+            parse("second_client_id = \"c2\"\nsecond_client_secret_env = \"UNSET\"\n").unwrap_err();
+        assert!(e.contains("UNSET") && e.contains("not set"), "{e}");
+    }
+
+    #[test]
+    fn an_issuer_defers_the_dialect_to_the_metadata() {
+        let env = |_: &str| Some("s".to_owned());
+        let parse = |text: &str| {
+            parse_target_file("t.toml", Path::new("targets"), text, env).map(|c| {
+                let t = &c.targets[0];
+                (t.discovery.clone(), c.pending.len())
+            })
+        };
+        let base = "base_url = \"https://as.example\"\nclient_id = \"c\"\n\
+                    client_secret_env = \"S\"\nredirect_uri = \"https://app.example/cb\"\n";
+        let (discovery, pending) = parse(&format!(
+            "[providers.oauth2]\n{base}issuer = \"https://as.example/t1\"\n"
+        ))
+        .unwrap();
+        let discovery = discovery.unwrap();
+        assert_eq!(
+            discovery.metadata_url,
+            "https://as.example/.well-known/oauth-authorization-server/t1"
+        );
+        assert_eq!(pending, 1);
+        let (discovery, _) = parse(&format!(
+            "[providers.oauth2]\n{base}issuer = \"https://as.example\"\n\
+             metadata_url = \"https://as.example/.well-known/openid-configuration\"\n"
+        ))
+        .unwrap();
+        assert!(
+            discovery
+                .unwrap()
+                .metadata_url
+                .ends_with("openid-configuration")
+        );
+        let e = parse(&format!(
+            "[providers.oauth2]\n{base}metadata_url = \"https://as.example/m\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("metadata_url needs issuer"), "{e}");
+        let e = parse(&format!(
+            "[providers.loginsign]\n{base}issuer = \"https://as.example\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("only the generic oauth2"), "{e}");
+        let e = parse(&format!(
+            "[providers.oauth2]\n{base}issuer = \"https://as.example/?a=b\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("issuer") && e.contains("query"), "{e}");
     }
 }

@@ -7,11 +7,12 @@
 pub mod authorization;
 mod dialect;
 pub mod excerpt;
-mod file;
+pub mod file;
 pub mod http;
 pub mod receiver;
 pub mod retry;
 
+pub use dialect::discover;
 pub use file::load_target_file;
 
 use std::net::SocketAddr;
@@ -38,6 +39,11 @@ pub struct Target {
     pub authorization: Authorizer,
     /// Set for the embedded mocks: their control routes (`/__mock/...`) may be used.
     pub mock_control: bool,
+    /// The server's metadata (RFC 8414) and the issuer it must name, when the target file gives
+    /// `issuer` (or `metadata_url`), or for the embedded oauth2 mock.
+    pub discovery: Option<Discovery>,
+    /// At most this many requests in flight to the target at once (`max_concurrency`).
+    pub concurrency: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     /// A telephone number the provider knows as a registered test user (SSO v1).
     pub test_telephone: Option<String>,
     /// The SMS code the test telephone receives (SSO v1); without it, scenarios tagged
@@ -47,12 +53,47 @@ pub struct Target {
     /// provider knows, so a refusal cannot come from an unknown-user check; without it,
     /// scenarios tagged `@needs-second-user` are skipped.
     pub second_telephone: Option<String>,
-    /// A second client registered with the provider, its id and secret (LoginSign): a code
-    /// issued to this target's client must not be exchanged by it. Without it, scenarios tagged
-    /// `@needs-second-client` are skipped.
+    /// A second client registered with the provider (`second_client_id`), its id and secret: a
+    /// grant issued to this target's client must not be usable by it (LoginSign, oauth2).
+    /// Without it, scenarios tagged `@needs-second-client` are skipped.
     pub second_client: Option<(String, Secret)>,
     /// The app API, developer portal and webhooks of providers that have them (LoginSign).
     pub app: AppAccess,
+}
+
+/// Where a server publishes its metadata, and the issuer identifier it must carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Discovery {
+    pub issuer: String,
+    pub metadata_url: String,
+}
+
+impl Discovery {
+    /// RFC 8414 §3.1: the well-known URI is inserted between the issuer's host and its path
+    /// (`https://a.example/t1` -> `https://a.example/.well-known/oauth-authorization-server/t1`).
+    /// A metadata URL given explicitly (OpenID Connect Discovery's
+    /// `/.well-known/openid-configuration`) is taken as it is.
+    pub fn new(issuer: &str, metadata_url: Option<&str>) -> Result<Self, String> {
+        let url = url::Url::parse(issuer).map_err(|e| format!("{issuer} is not a URL: {e}"))?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{issuer}: an issuer has no query or fragment (RFC 8414 §2)"
+            ));
+        }
+        let metadata_url = match metadata_url {
+            Some(m) => m.to_owned(),
+            None => {
+                let path = url.path().trim_end_matches('/');
+                let mut well_known = url.clone();
+                well_known.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+                well_known.to_string()
+            }
+        };
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            metadata_url,
+        })
+    }
 }
 
 /// What the app-facing routes of a provider need (LoginSign): the app id in their paths, the

@@ -2,8 +2,13 @@
 //! a failed check never is. A request is re-sent when it never reached the provider (connecting,
 //! DNS, the TLS handshake failed), or when it is a GET or HEAD whose answer was lost; a POST whose
 //! answer was lost may have changed the provider's state, so it stays an environment error.
+//!
+//! Rate limits are waited out: a 429, or a 503, with `Retry-After` (RFC 6585 §4, RFC 9110
+//! §10.2.3) asks the client to come back later, so the request is sent again after that wait,
+//! at most [`MAX_RATE_LIMIT_WAITS`] times and never for longer than [`MAX_RATE_LIMIT_WAIT`]
+//! each; beyond that the run reports an environment error, never a verdict.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::targets::http::TransportError;
 
@@ -33,9 +38,59 @@ impl RetryPolicy {
     }
 }
 
+/// The longest `Retry-After` the harness waits out.
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
+/// How often one request may be rate-limited and sent again.
+pub const MAX_RATE_LIMIT_WAITS: usize = 3;
+
+/// How long a rate-limited answer asks the client to wait: `Some` for a 429 or 503 whose
+/// `Retry-After` is delta-seconds or an HTTP-date (a date in the past: no wait); `None` for
+/// every other answer, which the checks judge.
+pub fn rate_limit_wait(
+    status: u16,
+    retry_after: Option<&str>,
+    now: SystemTime,
+) -> Option<Duration> {
+    if status != 429 && status != 503 {
+        return None;
+    }
+    let value = retry_after?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_only_from_rate_limited_answers() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        assert_eq!(
+            rate_limit_wait(429, Some("7"), now),
+            Some(Duration::from_secs(7))
+        );
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(12));
+        assert_eq!(
+            rate_limit_wait(503, Some(&later), now),
+            Some(Duration::from_secs(12))
+        );
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(5));
+        assert_eq!(
+            rate_limit_wait(503, Some(&earlier), now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            rate_limit_wait(503, None, now),
+            None,
+            "a 503 without it is judged"
+        );
+        assert_eq!(rate_limit_wait(429, Some("soon"), now), None);
+        assert_eq!(rate_limit_wait(400, Some("7"), now), None);
+    }
 
     fn error(not_delivered: bool) -> TransportError {
         TransportError {

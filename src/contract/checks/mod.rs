@@ -19,7 +19,8 @@ pub use json::{
     values_named,
 };
 pub use oauth::{
-    Redirect, ensure_bearer_challenge, ensure_no_code_issued, ensure_oauth_error, parse_redirect,
+    MISCONFIGURED_CLIENT, Redirect, ensure_bearer_challenge, ensure_bearer_invalid_request,
+    ensure_no_code_issued, ensure_oauth_error, parse_redirect,
 };
 pub use response::{
     ensure_challenge, ensure_credential_accepted, ensure_header_has_token, ensure_json_body,

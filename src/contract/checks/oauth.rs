@@ -13,7 +13,14 @@ pub struct Redirect {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+    /// The issuer identifier of an RFC 9207 authorization response.
+    pub iss: Option<String>,
 }
+
+/// How the environment error of a misconfigured client begins (after "environment error: "):
+/// the plain authorization-code exchange with the target file's credentials was refused with
+/// invalid_client. The run's summaries open with each such diagnosis.
+pub const MISCONFIGURED_CLIENT: &str = "the client is misconfigured";
 
 /// Reads the redirect an authorization request answered with, if it is one.
 pub fn parse_redirect(resp: &Response) -> Option<Redirect> {
@@ -36,6 +43,7 @@ impl Redirect {
                 "code" => redirect.code = Some(v.into_owned()),
                 "state" => redirect.state = Some(v.into_owned()),
                 "error" => redirect.error = Some(v.into_owned()),
+                "iss" => redirect.iss = Some(v.into_owned()),
                 _ => {}
             }
         }
@@ -138,9 +146,61 @@ pub fn ensure_bearer_challenge(resp: &Response, error: Option<&str>) -> CheckRes
         .rule(rule))
 }
 
+/// RFC 6750 §3.1: a request that "uses more than one method for including an access token, or is
+/// otherwise malformed" is refused with `invalid_request` ("SHOULD respond with the HTTP 400");
+/// the code is read from the Bearer challenge or, for servers that also send one, the JSON body.
+/// Interpretation: a SHOULD, so 401 passes too; serving the resource never does.
+pub fn ensure_bearer_invalid_request(resp: &Response) -> CheckResult {
+    let rule = "RFC 6750 §3.1 (invalid_request)";
+    ensure_status(resp, &[400, 401], rule)?;
+    let in_challenge = resp
+        .header_all("www-authenticate")
+        .iter()
+        .any(|c| c.contains("error=\"invalid_request\""));
+    let in_body = resp
+        .json_ref()
+        .is_ok_and(|b| b.get("error").and_then(Value::as_str) == Some("invalid_request"));
+    if in_challenge || in_body {
+        return Ok(());
+    }
+    Err(Failure::new("the refusal does not name invalid_request")
+        .expected("error=\"invalid_request\" in the Bearer challenge (or the JSON body)")
+        .actual(format!(
+            "WWW-Authenticate: {}",
+            resp.header_all("www-authenticate").join(", ")
+        ))
+        .rule(rule))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_with_two_token_methods_must_be_refused_as_invalid_request() {
+        let answer = |status: u16, challenge: &str, body: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            if !challenge.is_empty() {
+                headers.insert("www-authenticate", challenge.parse().unwrap());
+            }
+            Response {
+                status,
+                headers,
+                body: body.as_bytes().to_vec(),
+                truncated: false,
+                elapsed: std::time::Duration::ZERO,
+                parsed: Default::default(),
+                held: None,
+            }
+        };
+        let bearer = "Bearer error=\"invalid_request\"";
+        assert!(ensure_bearer_invalid_request(&answer(400, bearer, "")).is_ok());
+        let body = r#"{"error":"invalid_request"}"#;
+        assert!(ensure_bearer_invalid_request(&answer(400, "", body)).is_ok());
+        assert!(ensure_bearer_invalid_request(&answer(200, "", "{}")).is_err());
+        let other = "Bearer error=\"invalid_token\"";
+        assert!(ensure_bearer_invalid_request(&answer(401, other, "")).is_err());
+    }
 
     #[test]
     fn a_bearer_refusal_needs_401_the_challenge_and_the_error() {

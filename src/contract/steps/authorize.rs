@@ -5,8 +5,9 @@ use cucumber::{given, then, when};
 use crate::contract::checks::{self, Failure};
 use crate::contract::world::{Authorization, ConformanceWorld};
 use crate::mocks::opaque;
+use crate::providers::Pkce;
 use crate::secret::Secret;
-use crate::targets::authorization::Completed;
+use crate::targets::authorization::{Capture, Completed, Hop};
 use crate::targets::http::Request;
 
 /// Which authorization parameters a request leaves out, adds or replaces.
@@ -19,6 +20,20 @@ struct Variation<'a> {
     /// A user completes this authorization (through the target's strategy), rather than the
     /// harness reading the provider's immediate answer.
     by_user: bool,
+    /// Send no PKCE challenge (the request names its own in `extra`).
+    without_pkce: bool,
+}
+
+/// RFC 7636 §4.1: a code verifier of 43 to 128 unreserved characters (here 72 random ones of 36
+/// kinds, some 370 bits of entropy), and the challenge for `method` (§4.2).
+fn pkce_pair(method: Pkce) -> Option<(Secret, String)> {
+    let verifier = Secret::new([opaque(""), opaque(""), opaque("")].concat());
+    let challenge = match method {
+        Pkce::None => return None,
+        Pkce::Plain => verifier.expose().to_owned(),
+        Pkce::S256 => crate::mocks::oauth2::s256(verifier.expose()),
+    };
+    Some((verifier, challenge))
 }
 
 async fn request_authorization(
@@ -43,6 +58,19 @@ async fn request_authorization(
     if dialect.authorize_sends_redirect_uri {
         params.push(("redirect_uri", target.redirect_uri.clone()));
     }
+    let pkce = if v.without_pkce {
+        None
+    } else {
+        pkce_pair(dialect.extensions.pkce)
+    };
+    if let Some((_, challenge)) = &pkce {
+        params.push(("code_challenge", challenge.clone()));
+        let method = match dialect.extensions.pkce {
+            Pkce::Plain => "plain",
+            _ => "S256",
+        };
+        params.push(("code_challenge_method", method.to_owned()));
+    }
     if !v.without_optional {
         params.extend(
             dialect
@@ -60,12 +88,13 @@ async fn request_authorization(
         .map_err(|e| Failure::new(format!("the authorize URL is invalid: {e}")))?;
     url.query_pairs_mut()
         .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
-    let direct = !v.by_user || target.authorization.is_direct();
-    let (redirect, state) = if direct {
+    let (redirect, state) = if !v.by_user {
         let exchange = w
             .send(Request::new(reqwest::Method::GET, url.as_str()))
             .await?;
         (checks::parse_redirect(&exchange.response), state)
+    } else if target.authorization.is_direct() {
+        (capture(w, &target, url).await?, state)
     } else {
         let provider = target.provider.name();
         match target.authorization.complete(provider, url.as_str()).await {
@@ -94,8 +123,43 @@ async fn request_authorization(
             .map(Secret::new),
         returned_state: redirect.as_ref().and_then(|r| r.state.clone()),
         redirect,
+        verifier: pkce.map(|(verifier, _)| verifier),
     });
     Ok(())
+}
+
+/// redirect-capture: follows the provider's own redirects (its cookies kept for this
+/// authorization alone) until it redirects to the client's redirect URI; `None` when the
+/// provider refused the request with an error status.
+async fn capture(
+    w: &mut ConformanceWorld,
+    target: &crate::targets::Target,
+    first: url::Url,
+) -> Result<Option<checks::Redirect>, Failure> {
+    let mut capture = Capture::new(
+        &first,
+        &[&target.base_url, &target.authorize_base_url],
+        &target.redirect_uri,
+    );
+    let mut url = first;
+    loop {
+        let mut request = Request::new(reqwest::Method::GET, url.as_str());
+        if let Some(cookies) = capture.cookies(&url) {
+            request = request.header("cookie", cookies);
+        }
+        let exchange = w.send(request).await?;
+        match capture.next(&url, &exchange.response) {
+            Ok(Hop::Done(redirect)) => {
+                if let Some(code) = &redirect.code {
+                    crate::secret::register(code);
+                }
+                return Ok(Some(redirect));
+            }
+            Ok(Hop::Refused) => return Ok(None),
+            Ok(Hop::Follow(next)) => url = next,
+            Err(e) => return Err(w.environment_error(format!("environment error: {e}"))),
+        }
+    }
 }
 
 /// An authorization the scenario's user completes: through the target's strategy when the
@@ -164,6 +228,18 @@ async fn requests_without_optional(w: &mut ConformanceWorld, scope: String) -> R
         ..as_scenario_says(w)
     };
     request_authorization(w, &scope, v).await
+}
+
+/// RFC 6749 §3.1: "The authorization server MUST ignore unrecognized request parameters."
+#[when("the client requests authorization with a parameter the RFC does not define")]
+async fn requests_with_unrecognized(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let extra = [("x_idp_conformance_unrecognized", "ignored")];
+    let v = Variation {
+        extra: &extra,
+        ..as_scenario_says(w)
+    };
+    request_authorization(w, scope, v).await
 }
 
 #[when(regex = r#"^the client requests authorization without the "([^"]*)" parameter$"#)]
@@ -371,4 +447,50 @@ async fn no_redirect(w: &mut ConformanceWorld) -> Result<(), Failure> {
     .rule(
         "RFC 6749 §4.1.2.1: without a valid client_id the server MUST NOT redirect",
     )))
+}
+
+/// RFC 7636 §4.4.1: a server that does not support the requested transformation refuses it;
+/// one whose metadata lists only S256 does not support `plain`.
+#[when("the client requests authorization with a plain PKCE challenge")]
+async fn requests_with_plain_challenge(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let scope = w.dialect()?.default_scope;
+    let challenge = opaque("plain-challenge-verifier-of-43-characters-");
+    let extra = [
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "plain"),
+    ];
+    request_authorization(
+        w,
+        scope,
+        Variation {
+            extra: &extra,
+            without_pkce: true,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 9207 §2: "the authorization server MUST include the iss parameter" in its authorization
+/// responses once it advertises `authorization_response_iss_parameter_supported`; its value is
+/// the issuer identifier (compared as a simple string, §2.4).
+#[then("the callback carries the issuer as iss")]
+async fn carries_iss(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let target = w.target()?;
+    let Some(discovery) = &target.discovery else {
+        return Err(Failure::new(
+            "the target names no issuer: set issuer in the target file (@needs-iss-parameter)",
+        ));
+    };
+    let auth = w.authorization()?;
+    let iss = auth.redirect.as_ref().and_then(|r| r.iss.as_deref());
+    if iss == Some(discovery.issuer.as_str()) {
+        return Ok(());
+    }
+    w.evidence(Err(Failure::new(
+        "the authorization response does not name the issuer",
+    )
+    .expected(format!("iss={}", discovery.issuer))
+    .actual(iss.map_or("no iss parameter".to_owned(), |i| format!("iss={i}")))
+    .rule("RFC 9207 §2 (iss in the authorization response)")))
 }

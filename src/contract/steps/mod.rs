@@ -5,6 +5,7 @@ mod authorize;
 mod credentials;
 mod details;
 mod developer_portal;
+mod discovery;
 mod licenses;
 mod media_type;
 mod mock_control;

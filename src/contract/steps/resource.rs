@@ -71,3 +71,30 @@ async fn refuses_with_error(w: &mut ConformanceWorld, error: String) -> Result<(
     let ex = w.last()?;
     w.evidence(checks::ensure_bearer_challenge(&ex.response, Some(&error)))
 }
+
+/// RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in each
+/// request"; this one breaks that on purpose: the header and the URI query (§2.3) at once.
+#[when(
+    "the client requests the protected resource with the access token in the header and the query"
+)]
+async fn resource_with_token_twice(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let target = w.target()?.clone();
+    let token = w.access_token()?.expose().to_owned();
+    let path = w
+        .dialect()?
+        .resource_path
+        .ok_or_else(|| Failure::new("the dialect names no protected resource (resource_path)"))?;
+    let mut url = url::Url::parse(&target.url(path))
+        .map_err(|e| Failure::new(format!("the resource URL is invalid: {e}")))?;
+    url.query_pairs_mut().append_pair("access_token", &token);
+    let request = Request::new(reqwest::Method::GET, url.as_str())
+        .header("Authorization", format!("Bearer {token}"));
+    w.send(request).await?;
+    Ok(())
+}
+
+#[then("the resource server refuses it as an invalid request")]
+async fn refuses_invalid_request(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let ex = w.last()?;
+    w.evidence(checks::ensure_bearer_invalid_request(&ex.response))
+}

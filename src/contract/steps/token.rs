@@ -35,11 +35,72 @@ struct Variation<'a> {
     redirect_uri: Option<&'a str>,
     omit: Option<&'a str>,
     credentials: Credentials,
+    verifier: Verifier,
+}
+
+/// The PKCE code verifier a token request carries, when the authorization sent a challenge.
+#[derive(Clone, Copy, Default, PartialEq)]
+enum Verifier {
+    /// The authorization's own (RFC 7636 §4.5).
+    #[default]
+    Right,
+    /// One that does not match the challenge.
+    Wrong,
+    /// None at all.
+    Omitted,
+}
+
+impl Variation<'_> {
+    /// Is this the plain exchange, with the target file's client credentials? Then an
+    /// invalid_client answer means the file's client is wrong, not that the provider fails
+    /// (see [`checks::MISCONFIGURED_CLIENT`]). Any variation may be refused with invalid_client
+    /// by a document's own reading, so only the plain request is diagnosed.
+    fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            Variation {
+                code: None,
+                client_id: None,
+                secret: None,
+                grant_type: None,
+                redirect_uri: None,
+                omit: None,
+                credentials: Credentials::Dialect,
+                verifier: Verifier::Right,
+            }
+        )
+    }
+}
+
+/// The diagnosis of a plain exchange refused with invalid_client: the keys to check.
+fn misconfigured(target: &crate::targets::Target) -> String {
+    let name = target.provider.name();
+    let auth = match target.dialect.client_auth {
+        ClientAuth::Basic => "basic",
+        ClientAuth::Post => "post",
+    };
+    let dialect = if target.provider.dialect_from_target_file() {
+        format!(
+            ", and [providers.{name}.dialect] client_auth (now \"{auth}\"; the server may want \
+             the other of \"basic\" and \"post\")"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "environment error: {}: the token endpoint refused the configured client \
+         credentials with invalid_client on a plain authorization-code exchange, so no scenario \
+         can tell whether {name} conforms. Check [providers.{name}] client_id and the secret in \
+         the environment variable its client_secret_env names{dialect}.",
+        checks::MISCONFIGURED_CLIENT
+    )
 }
 
 async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(), Failure> {
     let target = w.target()?.clone();
     let d = w.dialect()?;
+    let plain = v.is_plain();
+    let own_code = v.code.is_none();
     let code = match v.code {
         Some(c) => c,
         None => w.code()?.expose().to_owned(),
@@ -90,6 +151,29 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
         }
         (None, None) => {}
     }
+    // RFC 7636 §4.5: the verifier of the authorization's challenge, in the RFC's name.
+    let verifier = match w.authorization.as_ref().and_then(|a| a.verifier.as_ref()) {
+        Some(_) if !own_code => None,
+        Some(right) => match v.verifier {
+            Verifier::Right => Some(right.expose().to_owned()),
+            Verifier::Wrong => Some(
+                Secret::new([opaque(""), opaque("")].concat())
+                    .expose()
+                    .to_owned(),
+            ),
+            Verifier::Omitted => None,
+        },
+        None if v.verifier != Verifier::Right => {
+            return Err(Failure::new(
+                "the authorization sent no PKCE challenge: the target's dialect has pkce = \"none\" \
+                 (tag the scenario @needs-pkce)",
+            ));
+        }
+        None => None,
+    };
+    if let Some(verifier) = verifier {
+        fields.push(("code_verifier".into(), verifier));
+    }
     if let Some(omit) = v.omit {
         if !fields.iter().any(|(k, _)| k == omit) {
             return Err(Failure::new(format!(
@@ -113,7 +197,11 @@ async fn exchange_code(w: &mut ConformanceWorld, v: Variation<'_>) -> Result<(),
     if let Some(credentials) = basic {
         request = request.header("Authorization", credentials);
     }
-    w.send(request).await?;
+    let ex = w.send(request).await?;
+    if plain && checks::ensure_oauth_error(&ex.response, &[400, 401], "invalid_client", "").is_ok()
+    {
+        return Err(w.environment_error(misconfigured(&target)));
+    }
     Ok(())
 }
 
@@ -138,6 +226,9 @@ fn take_access_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
         if let Some(v) = body.get(name).and_then(|v| v.as_str()) {
             crate::secret::register(v);
         }
+    }
+    if let Some(refresh) = body.get("refresh_token").and_then(|v| v.as_str()) {
+        w.refresh_token = Some(Secret::new(refresh));
     }
     let token = body
         .get(field)
@@ -449,4 +540,147 @@ async fn refuses_with_one_of(w: &mut ConformanceWorld, step: &Step) -> Result<()
     .expected(shown.join(", or "))
     .actual(actual)
     .rule(RFC6749_ERRORS)))
+}
+
+#[when("the client exchanges the authorization code with a wrong code verifier")]
+async fn exchanges_wrong_verifier(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            verifier: Verifier::Wrong,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+#[when("the client exchanges the authorization code without the code verifier")]
+async fn exchanges_without_verifier(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    exchange_code(
+        w,
+        Variation {
+            verifier: Verifier::Omitted,
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 6749 §4.1.3: redirect_uri is "REQUIRED, if the "redirect_uri" parameter was included in
+/// the authorization request".
+#[when("the client exchanges the authorization code without the redirect URI")]
+async fn exchanges_without_redirect_uri(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let Some(field) = w.dialect()?.redirect_uri_field else {
+        return Err(Failure::new(
+            "the dialect's token request carries no redirect URI (redirect_uri_field = \"\")",
+        ));
+    };
+    exchange_code(
+        w,
+        Variation {
+            omit: Some(field),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// The target's second registered client (`second_client_id`): its id and secret.
+fn second_client(w: &ConformanceWorld) -> Result<(String, String), Failure> {
+    let target = w.target()?;
+    target
+        .second_client
+        .as_ref()
+        .map(|(id, secret)| (id.clone(), secret.expose().to_owned()))
+        .ok_or_else(|| {
+            Failure::new(
+                "the target names no second client: set second_client_id and \
+                 second_client_secret_env (@needs-second-client)",
+            )
+        })
+}
+
+/// RFC 6749 §6: `grant_type=refresh_token` and the refresh token, with the client's
+/// authentication (§6: "the client MUST authenticate"), form-encoded in the RFC's names; the
+/// target's client unless `client` names another.
+async fn refresh(
+    w: &mut ConformanceWorld,
+    refresh_token: &str,
+    client: Option<(String, String)>,
+) -> Result<(), Failure> {
+    let target = w.target()?.clone();
+    let d = w.dialect()?;
+    let mut fields = vec![
+        ("grant_type".to_owned(), "refresh_token".to_owned()),
+        ("refresh_token".to_owned(), refresh_token.to_owned()),
+    ];
+    let (client_id, secret) = client.unwrap_or_else(|| {
+        (
+            target.client_id.clone(),
+            target.client_secret.expose().to_owned(),
+        )
+    });
+    let mut request = Request::new(reqwest::Method::POST, target.url(d.token_path));
+    match d.client_auth {
+        ClientAuth::Basic => {
+            request = request.header("Authorization", basic_credentials(&client_id, &secret));
+        }
+        ClientAuth::Post => {
+            fields.push((d.client_id_field.into(), client_id));
+            fields.push((d.client_secret_field.into(), secret));
+        }
+    }
+    w.send(request.body(Body::Form(fields))).await?;
+    Ok(())
+}
+
+#[when("the client refreshes the access token")]
+async fn refreshes(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let Some(token) = w.refresh_token.as_ref().map(|t| t.expose().to_owned()) else {
+        let ex = w.last()?;
+        return w.evidence(Err(Failure::new(
+            "the token response carries no refresh token",
+        )
+        .expected("a refresh_token (the server's metadata lists the refresh_token grant)")
+        .actual("none")
+        .at("/refresh_token")
+        .rule("RFC 6749 §5.1, §6")
+        .with_exchange(ex.excerpt())));
+    };
+    refresh(w, &token, None).await
+}
+
+#[when("the client refreshes with a refresh token the provider never issued")]
+async fn refreshes_with_invented(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let invented = Secret::new(opaque("never-issued-refresh-"));
+    refresh(w, invented.expose(), None).await
+}
+
+/// RFC 6749 §4.1.3: the server MUST "ensure that the authorization code was issued to the
+/// authenticated confidential client".
+#[when("the second client exchanges the authorization code")]
+async fn second_client_exchanges(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let (id, secret) = second_client(w)?;
+    exchange_code(
+        w,
+        Variation {
+            client_id: Some(id),
+            secret: Some(secret),
+            ..Variation::default()
+        },
+    )
+    .await
+}
+
+/// RFC 6749 §6: the server MUST "ensure that the refresh token was issued to the authenticated
+/// client".
+#[when("the second client refreshes with the first client's refresh token")]
+async fn second_client_refreshes(w: &mut ConformanceWorld) -> Result<(), Failure> {
+    let client = second_client(w)?;
+    let Some(token) = w.refresh_token.as_ref().map(|t| t.expose().to_owned()) else {
+        return Err(
+            Failure::new("the token response carried no refresh token").rule("RFC 6749 §5.1, §6")
+        );
+    };
+    refresh(w, &token, Some(client)).await
 }

@@ -7,6 +7,7 @@
 //! `@needs-redirect`. [`Authorizer::skip_reason`] says why a target cannot run one.
 
 mod callback;
+mod capture;
 mod command;
 mod supplied;
 
@@ -18,6 +19,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::contract::checks::Redirect;
+
+pub use capture::{Capture, Hop};
 
 /// The tag of scenarios that need an authorization a user completes.
 pub const NEEDS_AUTHORIZATION: &str = "needs-authorization";
@@ -195,8 +198,8 @@ impl Authorizer {
         }
     }
 
-    /// Does the harness itself request the authorize URL and read the answer? (The sandbox
-    /// approves on its own: the answer is the redirect.)
+    /// Does the harness itself play the user agent ([`Capture`]: the sandbox signs its test user
+    /// in on its own, through redirects the harness follows)?
     pub fn is_direct(&self) -> bool {
         matches!(&*self.0, Kind::RedirectCapture)
     }
