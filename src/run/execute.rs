@@ -109,13 +109,13 @@ pub async fn scenarios(
                 Box::pin(async move { resources.acquire(key, &tags).await })
             }
         })
-        .after(move |feature, _, scenario, _, _| {
+        // cucumber keeps one `after` hook (a second replaces the first): both jobs are here.
+        .after(move |feature, _, scenario, _, world| {
+            // The shared resource it declared goes to the next scenario waiting for it.
             resources.release(&shard::key(feature, scenario));
-            Box::pin(async {})
-        })
-        // A finished scenario's World can wait in the normalizer (a failed step's event holds
-        // it) until earlier scenarios finish: it keeps no answer body (up to 4 MB) that long.
-        .after(|_, _, _, _, world| {
+            // A finished scenario's World can wait in the normalizer (a failed step's event
+            // holds it) until earlier scenarios finish: it keeps no answer body (up to 4 MB)
+            // that long.
             if let Some(world) = world {
                 world.release_bodies();
             }
