@@ -395,6 +395,62 @@ pub fn redact_json(value: &Value) -> Value {
     }
 }
 
+/// The first `max` bytes (or a little more, at most a character) of `value` serialized as
+/// [`redact_json`] would serialize it, without copying or serializing the rest: a large answer
+/// costs its excerpt, not its size.
+pub fn redact_json_prefix(value: &Value, max: usize) -> String {
+    /// Keys masked as it is serialized.
+    struct Masked<'a>(&'a Value);
+    impl serde::Serialize for Masked<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap as _;
+            match self.0 {
+                Value::Object(map) => {
+                    let mut out = s.serialize_map(Some(map.len()))?;
+                    for (k, v) in map {
+                        if is_secret_key(k) && !v.is_null() {
+                            out.serialize_entry(k, MASK)?;
+                        } else {
+                            out.serialize_entry(k, &Masked(v))?;
+                        }
+                    }
+                    out.end()
+                }
+                Value::Array(items) => s.collect_seq(items.iter().map(Masked)),
+                other => serde::Serialize::serialize(other, s),
+            }
+        }
+    }
+    /// Takes bytes until it holds `max`, then refuses the rest (which ends the serialization).
+    struct Prefix(Vec<u8>, usize);
+    impl std::io::Write for Prefix {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = self.1.saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let n = room.min(buf.len());
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut prefix = Prefix(Vec::new(), max);
+    // An error here is the prefix full: what it holds is the answer.
+    let _ = serde_json::to_writer(&mut prefix, &Masked(value));
+    match String::from_utf8(prefix.0) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).expect("cut at a character boundary")
+        }
+    }
+}
+
 /// A URL with the values of secret query parameters masked.
 pub fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
@@ -454,6 +510,18 @@ mod tests {
         assert_eq!(redact(text), format!("é {MASK} ü {MASK}-x"));
         assert_eq!(redact("ovl-"), "ovl-");
         assert_eq!(redact(""), "");
+    }
+
+    #[test]
+    fn a_json_prefix_is_the_start_of_the_masked_serialization() {
+        let v = serde_json::json!({"access_token": "a-token", "items": [{"password": "p"}, "x".repeat(5000)]});
+        let whole = redact_json(&v).to_string();
+        assert_eq!(redact_json_prefix(&v, usize::MAX), whole);
+        for max in [0, 1, 17, 60, 4000] {
+            assert_eq!(redact_json_prefix(&v, max), whole[..max.min(whole.len())]);
+        }
+        let accents = serde_json::json!({"name": "é".repeat(10)});
+        assert_eq!(redact_json_prefix(&accents, 12), "{\"name\":\"é");
     }
 
     #[test]

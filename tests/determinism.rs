@@ -346,13 +346,17 @@ fn standalone_mocks(
                  second_client_id = \"ls-second-client\"\n\
                  second_client_secret_env = \"IDPC_DET_SECOND\"\n"
             }
+            // The generic mock publishes its metadata (RFC 8414) with its base URL as issuer:
+            // discovery fills the dialect, PKCE, refresh tokens and iss.
             "oauth2" => {
-                "\n[providers.oauth2.dialect]\nauthorize_path = \"/authorize\"\n\
-                 token_path = \"/token\"\nresource_path = \"/resource\"\n\
-                 token_encoding = \"form\"\nclient_auth = \"basic\"\n"
+                "second_client_id = \"oauth2-second-client\"\n\
+                 second_client_secret_env = \"IDPC_DET_OAUTH2_SECOND\"\n"
             }
             _ => "",
         });
+        if provider == "oauth2" {
+            target.push_str(&format!("issuer = \"{}\"\n", mock.url));
+        }
         if provider == "loginsign" {
             target.push_str(&format!("webhook_listen = \"127.0.0.1:{webhook_port}\"\n"));
         }
@@ -366,6 +370,7 @@ fn standalone_mocks(
         ("IDPC_DET_DEVELOPER", DEVELOPER_SESSION),
         ("IDPC_DET_USER", USER_SESSION),
         ("IDPC_DET_SECOND", "ls-second-client-secret"),
+        ("IDPC_DET_OAUTH2_SECOND", "oauth2-second-client-secret-5"),
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .to_vec();

@@ -231,23 +231,8 @@ impl TaggedScenario {
 pub fn scenarios_of(features: &[gherkin::Feature], provider: &str) -> Vec<TaggedScenario> {
     let mut out = Vec::new();
     for feature in features {
-        let file = feature
-            .path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let stem = feature
-            .path
-            .as_ref()
-            .and_then(|p| p.file_stem())
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let plain = feature.scenarios.iter().map(|s| (None, s));
-        let ruled = feature
-            .rules
-            .iter()
-            .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
-        for (rule, scenario) in plain.chain(ruled) {
+        let (file, stem) = super::features::file_and_stem(feature);
+        for (rule, scenario) in super::features::scenarios(feature) {
             let tags: BTreeSet<String> = feature
                 .tags
                 .iter()

@@ -133,6 +133,17 @@ pub fn scenarios(
     plain.chain(ruled)
 }
 
+/// A feature's file as the run names it, and the file's stem.
+pub fn file_and_stem(feature: &gherkin::Feature) -> (String, String) {
+    let path = feature.path.as_deref();
+    (
+        path.map(|p| p.display().to_string()).unwrap_or_default(),
+        path.and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}
+
 /// A feature's and a scenario's tags, merged (what tag expressions are evaluated on).
 pub fn merged_tags(
     feature: &gherkin::Feature,

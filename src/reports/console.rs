@@ -303,10 +303,7 @@ pub fn summary(results: &[ScenarioResult], detail: Detail, p: Palette) -> String
             );
         }
     }
-    let retried: Vec<_> = results
-        .iter()
-        .filter(|r| r.status == Status::Passed && r.retries > 0)
-        .collect();
+    let retried = super::summary::retried(results);
     if !retried.is_empty() {
         let _ = writeln!(
             out,
@@ -320,13 +317,7 @@ pub fn summary(results: &[ScenarioResult], detail: Detail, p: Palette) -> String
             );
         }
     }
-    let mut skips: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
-    for r in results.iter().filter(|r| r.status == Status::Skipped) {
-        skips
-            .entry(r.skip_reason.as_deref().unwrap_or(""))
-            .or_default()
-            .push(r);
-    }
+    let skips = super::summary::skipped_by_reason(results);
     if !skips.is_empty() {
         let _ = writeln!(out, "\nSkipped:");
         for (reason, scenarios) in skips {

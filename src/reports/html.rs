@@ -565,17 +565,7 @@ fn all_scenarios(f: &FeatureView) -> impl Iterator<Item = &ScenarioView> {
 }
 
 fn feature_view(feature: &gherkin::Feature, ctx: &mut Ctx<'_>) -> FeatureView {
-    let file = feature
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    let stem = feature
-        .path
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (file, stem) = crate::contract::features::file_and_stem(feature);
     let provider_tag = Provider::from_tags(&feature.tags)
         .map(Provider::name)
         .unwrap_or("");

@@ -92,10 +92,7 @@ pub fn markdown_summary(record: &RunRecord) -> String {
             );
         }
     }
-    let retried: Vec<_> = results
-        .iter()
-        .filter(|r| r.status == Status::Passed && r.retries > 0)
-        .collect();
+    let retried = retried(results);
     if !retried.is_empty() {
         let _ = writeln!(
             out,
@@ -111,13 +108,7 @@ pub fn markdown_summary(record: &RunRecord) -> String {
             );
         }
     }
-    let mut skipped: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
-    for r in results.iter().filter(|r| r.status == Status::Skipped) {
-        skipped
-            .entry(r.skip_reason.as_deref().unwrap_or(""))
-            .or_default()
-            .push(r);
-    }
+    let skipped = skipped_by_reason(results);
     if !skipped.is_empty() {
         let _ = writeln!(out, "\n## Skipped\n");
         for (reason, scenarios) in skipped {
@@ -183,6 +174,26 @@ fn fence_for(text: &str) -> String {
 pub fn with_banner(summary: &str, banner: &str) -> String {
     let (title, rest) = summary.split_once('\n').unwrap_or((summary, ""));
     format!("{title}\n\n> **{banner}**\n{rest}")
+}
+
+/// The scenarios that passed only after a request was re-sent (both summaries list them).
+pub fn retried(results: &[ScenarioResult]) -> Vec<&ScenarioResult> {
+    results
+        .iter()
+        .filter(|r| r.status == Status::Passed && r.retries > 0)
+        .collect()
+}
+
+/// The skipped scenarios grouped by their reason (both summaries count them so).
+pub fn skipped_by_reason(results: &[ScenarioResult]) -> BTreeMap<&str, Vec<&ScenarioResult>> {
+    let mut skipped: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
+    for r in results.iter().filter(|r| r.status == Status::Skipped) {
+        skipped
+            .entry(r.skip_reason.as_deref().unwrap_or(""))
+            .or_default()
+            .push(r);
+    }
+    skipped
 }
 
 /// The diagnoses a run opens its summaries with: each distinct cause that makes every verdict

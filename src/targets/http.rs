@@ -433,6 +433,8 @@ pub fn install_crypto_provider() {
 }
 
 const EXCERPT_BYTES: usize = 1200;
+/// The largest answer a failure shows pretty-printed around its JSON pointer.
+const WINDOWED_BYTES: usize = 256 * 1024;
 
 /// How much of a body whose declared length exceeds the limit is read (for the excerpt).
 const OVERSIZED_PREFIX_BYTES: usize = 64 * 1024;
@@ -503,11 +505,21 @@ impl Exchange {
                 let _ = writeln!(out, "          {name}: {value}");
             }
         }
-        // Masked, then cut (`json_window`): a secret across the cut cannot keep its first
-        // characters.
+        // Masked, then cut: a secret across the cut cannot keep its first characters. An answer
+        // up to WINDOWED_BYTES is pretty-printed around the failure's pointer (`json_window`);
+        // a larger one shows its start, serialized only that far, so a server's 4 MB answers
+        // cost an excerpt each, not a copy.
         let body = match resp.json_ref() {
-            Ok(v) => {
+            Ok(v) if resp.body.len() <= WINDOWED_BYTES => {
                 super::excerpt::json_window(&secret::redact_json(v), pointer).join("\n          ")
+            }
+            Ok(v) => {
+                let mut s = secret::redact_json_prefix(v, EXCERPT_BYTES * 4);
+                truncate_at_char(&mut s, EXCERPT_BYTES * 4);
+                let mut s = secret::redact(&s);
+                truncate_at_char(&mut s, EXCERPT_BYTES);
+                s.push_str(" …");
+                s
             }
             Err(_) => text_excerpt(&resp.body),
         };
