@@ -231,8 +231,19 @@ impl TaggedScenario {
 pub fn scenarios_of(features: &[gherkin::Feature], provider: &str) -> Vec<TaggedScenario> {
     let mut out = Vec::new();
     for feature in features {
-        let (file, stem) = super::features::file_and_stem(feature);
-        for (rule, scenario) in super::features::scenarios(feature) {
+        // (Written out here: tests/catalogue.rs includes this file on its own.)
+        let path = feature.path.as_deref();
+        let file = path.map(|p| p.display().to_string()).unwrap_or_default();
+        let stem = path
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let plain = feature.scenarios.iter().map(|s| (None, s));
+        let ruled = feature
+            .rules
+            .iter()
+            .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+        for (rule, scenario) in plain.chain(ruled) {
             let tags: BTreeSet<String> = feature
                 .tags
                 .iter()
