@@ -115,12 +115,15 @@ fn list_defects(provider: Option<&str>) -> ExitCode {
             }
         },
     };
+    let mut list = String::new();
     for p in providers {
-        println!("{}:", p.name());
+        list.push_str(&format!("{}:\n", p.name()));
         for (name, violates) in p.defects() {
-            println!("  {name:<34} violates: {violates}");
+            list.push_str(&format!("  {name:<34} violates: {violates}\n"));
         }
     }
+    // A reader that stops early (`| head`) is not an error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), list.as_bytes());
     ExitCode::Passed
 }
 

@@ -197,9 +197,9 @@ fn assert_json_reports(reports: &Path, scenarios: usize) -> Vec<Value> {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
     };
     let results = read("results.json");
-    let results = results
+    let results = results["scenarios"]
         .as_array()
-        .expect("results.json is an array")
+        .expect("results.json lists its scenarios")
         .clone();
     assert_eq!(
         results.len(),

@@ -262,10 +262,11 @@ const SMALL_BODY_BYTES: usize = 64 * 1024;
 
 /// How many bytes of larger bodies the run holds at once (or one body at the limit, if the
 /// limit is larger): with 32 scenarios at once against a server answering 4 MB bodies, the
-/// bodies and their parses would otherwise need a gigabyte. A reader waits for room; a holder
+/// bodies and their parses would otherwise need a gigabyte. A parse can take ten times its
+/// body (a 4 MB answer of 250,000 fields), so two such bodies at once is the bound. A reader waits for room; a holder
 /// gives it back when its scenario sends its next request or finishes (`World::send`,
 /// `release_bodies`), so no holder ever waits for another.
-const LARGE_BODIES_HELD: usize = 16 * 1024 * 1024;
+const LARGE_BODIES_HELD: usize = 8 * 1024 * 1024;
 
 impl HttpClient {
     /// The client: no redirects followed, the limits' timeouts, the system's roots plus
