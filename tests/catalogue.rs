@@ -31,16 +31,6 @@ fn providers() -> Vec<String> {
         .collect()
 }
 
-fn defects_of(provider: &str) -> BTreeSet<String> {
-    let out = common::bin().args(["defects", provider]).output().unwrap();
-    assert!(out.status.success(), "{}", common::text(&out));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-        .collect()
-}
-
 fn features() -> Vec<gherkin::Feature> {
     let mut files: Vec<_> = walk(&common::root().join("features"));
     files.sort();
@@ -97,7 +87,7 @@ fn every_catalogue_agrees_with_its_features_mock_and_defect_matrix() {
             pending.push(format!("{provider} ({} scenarios)", scenarios.len()));
             continue;
         }
-        let defects = defects_of(provider);
+        let defects: BTreeSet<String> = common::defects_of(provider).into_iter().collect();
         let none = BTreeMap::new();
         let found = catalogue::problems(
             provider,

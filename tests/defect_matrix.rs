@@ -10,16 +10,6 @@ use std::sync::Mutex;
 
 type Matrix = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
 
-fn defects_of(provider: &str) -> Vec<String> {
-    let out = common::bin().args(["defects", provider]).output().unwrap();
-    assert!(out.status.success(), "{}", common::text(&out));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-        .collect()
-}
-
 #[test]
 fn every_defect_is_caught_by_exactly_the_expected_scenarios() {
     let root = common::root();
@@ -64,7 +54,7 @@ fn every_defect_is_caught_by_exactly_the_expected_scenarios() {
 
     let mut jobs = Vec::new();
     for provider in scenarios.keys() {
-        for defect in defects_of(provider) {
+        for defect in common::defects_of(provider) {
             jobs.push((provider.clone(), defect));
         }
     }

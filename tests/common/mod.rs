@@ -85,6 +85,17 @@ pub fn raw_results(reports: &Path) -> Vec<serde_json::Value> {
     }
 }
 
+/// The defects one provider's mock can be started with (`idp-conformance defects PROVIDER`).
+pub fn defects_of(provider: &str) -> Vec<String> {
+    let out = bin().args(["defects", provider]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
 /// Every provider the binary knows, with its defects (`idp-conformance defects`).
 pub fn providers() -> Vec<(String, Vec<String>)> {
     let out = bin().arg("defects").output().expect("the binary runs");
