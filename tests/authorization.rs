@@ -185,7 +185,8 @@ fn a_command_completes_the_authorization_and_prints_the_redirect() {
 
 /// A program path in `command` is relative to the target file, also when `--target` itself is a
 /// relative path (the command runs in the target file's folder: `targets/./browser.sh` from
-/// there named a file that does not exist).
+/// there named a file that does not exist), from any working directory (the contract is the
+/// one built into the binary).
 #[test]
 fn a_command_path_is_found_from_a_relative_target_path() {
     use std::os::unix::fs::PermissionsExt as _;
@@ -203,18 +204,33 @@ fn a_command_path_is_found_from_a_relative_target_path() {
         redirect_uri,
         "strategy = \"command\"\ncommand = [\"./browser.sh\"]\ntimeout_secs = 20",
     );
-    let relative = file.strip_prefix(tmp.path()).unwrap();
-    let out = run(relative, Path::new("r"), "@needs-redirect")
-        .current_dir(tmp.path())
-        .arg("--features")
-        .arg(common::root().join("features"))
-        .arg("--schemas")
-        .arg(common::root().join("schemas"))
-        .output()
-        .unwrap();
-    assert_eq!(common::code(&out), 0, "{}", common::text(&out));
-    let (passed, failed, _) = statuses(&tmp.path().join("r"));
-    assert!(passed >= 5 && failed == 0, "{passed} passed");
+    let name = file.file_name().unwrap().to_str().unwrap();
+    std::fs::create_dir(tmp.path().join("elsewhere")).unwrap();
+    // From three working directories: above the target file's folder, in it, and beside it.
+    for (cwd, relative) in [
+        ("", format!("targets/{name}")),
+        ("targets", format!("./{name}")),
+        ("elsewhere", format!("../targets/{name}")),
+    ] {
+        let cwd = tmp.path().join(cwd);
+        let out = run(Path::new(&relative), Path::new("r"), "@needs-redirect")
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert_eq!(
+            common::code(&out),
+            0,
+            "from {}: {}",
+            cwd.display(),
+            common::text(&out)
+        );
+        let (passed, failed, _) = statuses(&cwd.join("r"));
+        assert!(
+            passed >= 5 && failed == 0,
+            "from {}: {passed} passed",
+            cwd.display()
+        );
+    }
 }
 
 #[test]
