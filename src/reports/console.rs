@@ -235,13 +235,7 @@ pub fn render_steps(s: &Finished, p: Palette) -> String {
 /// `-v`, each skipped scenario under its reason).
 pub fn summary(results: &[ScenarioResult], detail: Detail, p: Palette) -> String {
     let mut out = String::new();
-    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
-    let (passed, failed, skipped) = (
-        count(Status::Passed),
-        count(Status::Failed),
-        count(Status::Skipped),
-    );
-    let environment = results.iter().filter(|r| r.environment_error).count();
+    let (passed, failed, skipped, environment) = super::summary::counts(results);
     let verdict = if environment > 0 {
         p.error("ENVIRONMENT ERROR")
     } else if failed > 0 {

@@ -134,15 +134,21 @@ pub fn markdown_summary(record: &RunRecord) -> String {
     }
 }
 
-/// One line a CI reader sees first: what the exit code will say.
-fn verdict(results: &[ScenarioResult]) -> String {
+/// How many scenarios passed, failed and were skipped, and how many hit an environment error
+/// (both summaries open with them).
+pub fn counts(results: &[ScenarioResult]) -> (usize, usize, usize, usize) {
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
-    let (passed, failed, skipped) = (
+    (
         count(Status::Passed),
         count(Status::Failed),
         count(Status::Skipped),
-    );
-    let environment = results.iter().filter(|r| r.environment_error).count();
+        results.iter().filter(|r| r.environment_error).count(),
+    )
+}
+
+/// One line a CI reader sees first: what the exit code will say.
+fn verdict(results: &[ScenarioResult]) -> String {
+    let (passed, failed, skipped, environment) = counts(results);
     if environment > 0 {
         format!(
             "**⚠️ Environment error**: {environment} scenario(s) could not reach the target or \

@@ -82,12 +82,6 @@ pub const NEEDS: &[Need] = &[
         met: |t| t.second_telephone.is_some(),
     },
     Need {
-        tag: "needs-second-client",
-        key: "second_client_id and second_client_secret_env",
-        what: "a second registered client",
-        met: |t| t.second_client.is_some(),
-    },
-    Need {
         tag: "needs-user-session",
         key: "user_session_cookie_env",
         what: "the end user's session cookie",
