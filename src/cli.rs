@@ -126,6 +126,12 @@ pub struct SelectArgs {
     /// Start the embedded mock with a named defect, PROVIDER:DEFECT (repeatable).
     #[arg(long, value_name = "PROVIDER:DEFECT")]
     pub mock_defect: Vec<String>,
+    /// Against a target file, also run the @lifetime scenarios: codes, access tokens (their
+    /// expires_in) and Authenteq's details, waited out in real time, all at once (the run takes
+    /// about the longest lifetime: 15 minutes with Authenteq, an hour with 3600 s tokens). For a
+    /// nightly job; the embedded mocks always run them on their clock.
+    #[arg(long)]
+    pub lifetimes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -277,4 +283,9 @@ pub struct MockArgs {
     /// Where the mock delivers its webhooks (LoginSign's user_account_deleted).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
+    /// The expires_in of the access tokens it issues, in seconds (losgehts, LoginSign): a short
+    /// one tries `run --lifetimes` in seconds instead of an hour.
+    #[arg(long, value_name = "SECS", default_value_t = crate::mocks::TOKEN_LIFETIME,
+          value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    pub token_lifetime: i64,
 }

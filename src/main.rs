@@ -157,6 +157,7 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
         redirect_uri: args.redirect_uri.clone(),
         developer_session: secret::cookie(&developer_session),
         webhook_url: args.webhook_url.clone(),
+        token_lifetime: args.token_lifetime,
     };
     let router = match provider.mock_router(&client, &args.defect) {
         Ok(r) => r,

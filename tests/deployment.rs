@@ -63,7 +63,10 @@ fn a_standalone_mock_passes_through_a_target_file() {
         assert_eq!(r.status, "skipped", "{}", r.key());
     }
     let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
-    assert!(summary.contains("@mock-only"), "{summary}");
+    assert!(
+        summary.contains("@lifetime") && summary.contains("--lifetimes"),
+        "{summary}"
+    );
 }
 
 /// A TLS front for `upstream` on a loopback port, with the test CA's certificate for

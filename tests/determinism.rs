@@ -404,7 +404,8 @@ fn fifty_runs_through_a_target_file_against_standalone_mocks_give_the_same_verdi
 }
 
 /// One run through the target file with every key set: the only skips are the scenarios that
-/// need the embedded mock's control routes, and the summary counts the skips by reason.
+/// need the embedded mock's control routes and those that wait out a lifetime in real time
+/// (`--lifetimes`, tests/lifetimes.rs), and the summary counts the skips by reason.
 fn every_key_set_skips_only_what_needs_the_mock(dir: &std::path::Path) {
     let (args, env, _mocks) = standalone_mocks(dir);
     let reports = dir.join("reports");
@@ -423,24 +424,27 @@ fn every_key_set_skips_only_what_needs_the_mock(dir: &std::path::Path) {
     // losgehts' server-to-server notification is left out too: a standalone mock notifies only
     // when told through its control route (tests/notification_listener.rs does that), and with
     // nothing coming the scenario would wait its full 10 s in each of the 50 runs.
-    let mock_only = skipped
-        .iter()
-        .filter(|r| {
-            let reason = r.skip_reason.as_deref().unwrap_or_default();
-            let notification = r.file.ends_with("losgehts/callback_notification.feature")
-                && reason.contains("@needs-webhook-receiver");
-            assert!(
-                reason.contains("@mock-only") || notification,
-                "{}: skipped because {reason}",
-                r.key()
-            );
-            !notification
-        })
-        .count();
-    assert!(mock_only > 0, "the @mock-only scenarios are skipped");
+    let reason_of = |r: &&common::ScenarioResult| r.skip_reason.clone().unwrap_or_default();
+    for r in &skipped {
+        let reason = reason_of(r);
+        let notification = r.file.ends_with("losgehts/callback_notification.feature")
+            && reason.contains("@needs-webhook-receiver");
+        assert!(
+            reason.contains("@mock-only") || reason.contains("@lifetime") || notification,
+            "{}: skipped because {reason}",
+            r.key()
+        );
+    }
     let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
-    assert!(
-        summary.contains(&format!("{mock_only} scenario(s): ")) && summary.contains("@mock-only"),
-        "summary.md counts the skips by reason:\n{summary}"
-    );
+    for tag in ["@mock-only", "@lifetime"] {
+        let count = skipped
+            .iter()
+            .filter(|r| reason_of(r).contains(tag))
+            .count();
+        assert!(count > 0, "the {tag} scenarios are skipped");
+        assert!(
+            summary.contains(&format!("{count} scenario(s): ")) && summary.contains(tag),
+            "summary.md counts the skips by reason ({count} {tag}):\n{summary}"
+        );
+    }
 }

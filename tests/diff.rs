@@ -122,7 +122,7 @@ fn a_run_compared_with_itself_has_no_regression() {
 fn a_run_with_a_baseline_shows_the_changes_in_its_reports() {
     let (_, candidate) = runs();
     let diff_md = std::fs::read_to_string(candidate.join("diff.md")).expect("diff.md written");
-    assert!(diff_md.contains("**6 regressions**"), "{diff_md}");
+    assert!(diff_md.contains("**8 regressions**"), "{diff_md}");
     let html = std::fs::read_to_string(candidate.join("index.html")).unwrap();
     assert!(html.contains("<h2>Changes since the baseline</h2>"));
     assert!(
@@ -145,7 +145,7 @@ fn diff_writes_the_changes_as_a_self_contained_page() {
         .unwrap();
     assert_eq!(common::code(&out), 1, "{}", common::text(&out));
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("6 regressions"));
+    assert!(html.contains("8 regressions"));
     assert!(!html.contains("<script src") && !html.contains("<link"));
 }
 

@@ -256,8 +256,8 @@ fn the_report_renders_in_headless_chromium_with_its_failure_details() {
     let failed = tags("failed");
     assert_eq!(
         failed.len(),
-        2,
-        "the two scenarios missing-expires-in breaks"
+        4,
+        "the four scenarios missing-expires-in breaks (two read expires_in to wait it out)"
     );
     assert!(
         failed.iter().all(|t| !t.contains(" hidden")),

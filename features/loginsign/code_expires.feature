@@ -4,14 +4,15 @@ Feature: LoginSign refuses an expired authorization code
   the example error "The authorization code has expired".
 
   The document does not say how long a code lives. RFC 6749 §4.1.2: "A maximum authorization code
-  lifetime of 10 minutes is RECOMMENDED"; the scenario lets 10 minutes pass on the embedded mock's
-  clock (@mock-only), so it runs alone (@serial). Against a real target it is skipped, with the
-  reason: a real deployment's lifetime is its own choice.
+  lifetime of 10 minutes is RECOMMENDED"; the scenario lets 10 minutes pass. Against the embedded
+  mock its clock moves, so the scenario runs alone; against a real deployment it runs only with
+  `run --lifetimes` (@lifetime) and waits 10 real minutes, counted from when the redirect carrying
+  the code arrived.
 
-  @documented @rfc6749 @mock-only @serial @LS-038 @LS-040
+  @documented @rfc6749 @lifetime @LS-038 @LS-040
   Scenario: A code ten minutes old is refused with invalid_grant
     Given the user has authorized the client
-    And 600 seconds pass on the provider's clock
+    And 600 seconds pass after the authorization code was issued
     When the client exchanges the authorization code
     Then the provider refuses it with status 400 and error "invalid_grant"
     And the body matches the schema "loginsign/error"

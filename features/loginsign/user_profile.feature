@@ -19,8 +19,11 @@ Feature: LoginSign answers the connection's profile for a valid Bearer access to
     so is a refusal's ("All errors return JSON").
   - The document does not say what an invalid or expired token gets. RFC 6750 §3.1: 401 with a
     WWW-Authenticate: Bearer challenge (@rfc6750); "All errors return JSON" adds the body.
-  - expires_in (3600 in the example) is read as the token's lifetime; the expiry scenario moves
-    the mock's clock (@mock-only) and runs alone (@serial).
+  - expires_in (3600 in the example) is read as the token's lifetime, taken from the token
+    answer; "just before" is 10 seconds before it, a margin for the time a request takes. The
+    expiry scenarios move the embedded mock's clock, so there they run alone; against a real
+    deployment they run only with `run --lifetimes` (@lifetime) and wait in real time, counted
+    from when the token answer arrived.
 
   Background:
     Given the user has authorized the client
@@ -62,9 +65,15 @@ Feature: LoginSign answers the connection's profile for a valid Bearer access to
     Then the response status is 401
     And the response Content-Type is JSON (LoginSign API Reference, Error Responses: "All errors return JSON")
 
-  @documented @rfc6749 @mock-only @serial @LS-031 @LS-038 @LS-040
+  @documented @rfc6749 @lifetime @LS-031 @LS-038 @LS-040
+  Scenario: The access token still works just before expires_in seconds
+    Given the access token is 10 seconds short of its expires_in
+    When the client requests the userinfo with the access token
+    Then the response status is 200
+
+  @documented @rfc6749 @lifetime @LS-031 @LS-038 @LS-040
   Scenario: The access token no longer works after expires_in seconds
-    Given 3600 seconds pass on the provider's clock
+    Given the access token's expires_in has passed
     When the client requests the userinfo with the access token
     Then the response status is 401
     And the body matches the schema "loginsign/error"

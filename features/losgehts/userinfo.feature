@@ -8,8 +8,8 @@ Feature: losgehts returns the KYC verification record for a valid access token
   Interpretations, each stated in the step that checks it: OAuthState ("OAuth state for
   authentication") is read as the state of the authorization the token came from; OAuthScope
   ("OAuth scopes granted; scopes added automatically per config") is read as including the scopes
-  requested. The expiry scenarios move the mock's clock, so they run alone (@serial); "just
-  before" is 10 seconds before expires_in, a margin for the real time the scenario itself takes.
+  requested. The expiry scenarios (@lifetime) wait out the answer's expires_in (on the mock's clock,
+  or in real time with run --lifetimes); "just before" is 10 s early, a margin for the request.
   The document does not say what a missing or invalid token or wrong client credentials get: the
   scenarios accept any 4xx answer that carries no Verification record. It names no Content-Type
   for the answer; its example is JSON, so the answer must say so in its Content-Type (RFC 9110
@@ -56,14 +56,14 @@ Feature: losgehts returns the KYC verification record for a valid access token
     When the client requests the userinfo with a wrong client secret
     Then the provider refuses it with a client error and no "Verification"
 
-  @documented @mock-only @serial @LG-055
+  @documented @lifetime @LG-055
   Scenario: The access token still works just before expires_in seconds
-    Given 3590 seconds pass on the provider's clock
+    Given the access token is 10 seconds short of its expires_in
     When the client requests the userinfo with the access token
     Then the response status is 200
 
-  @documented @mock-only @serial @LG-055
+  @documented @lifetime @LG-055
   Scenario: The access token no longer works after expires_in seconds
-    Given 3600 seconds pass on the provider's clock
+    Given the access token's expires_in has passed
     When the client requests the userinfo with the access token
     Then the provider refuses it with a client error and no "Verification"

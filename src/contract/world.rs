@@ -74,6 +74,19 @@ pub struct ConformanceWorld {
     pub authorization_by_user: bool,
     /// What a LoginSign scenario has learned about the user's connection and licenses.
     pub loginsign: LoginSignSession,
+    /// When the last authorization's redirect (carrying its code) arrived: a real-time
+    /// lifetime counts from here.
+    pub code_issued: Option<std::time::Instant>,
+    /// When the last token answer arrived, and its `expires_in`.
+    pub token_issued: Option<TokenIssued>,
+}
+
+/// When an access token arrived, and the lifetime its answer gave.
+#[derive(Clone, Debug)]
+pub struct TokenIssued {
+    pub at: std::time::Instant,
+    /// RFC 6749 §5.1 `expires_in` as the answer gave it (a number of seconds, if it conforms).
+    pub expires_in: Option<serde_json::Value>,
 }
 
 /// The values a LoginSign scenario carries from step to step; sessions and codes are secrets.
@@ -140,6 +153,8 @@ impl ConformanceWorld {
             loginsign: LoginSignSession::default(),
             authorization_by_user: false,
             scenario: None,
+            code_issued: None,
+            token_issued: None,
         }
     }
 

@@ -63,6 +63,7 @@ defects!(
         UserTakesBasic = "user-takes-basic": "GET /api/user takes the Bearer access token, not the app's Basic credentials",
         BearerRefusalWithoutChallenge = "bearer-refusal-without-challenge": "a refused Bearer request answers WWW-Authenticate: Bearer (RFC 6750 §3)",
         TokenNeverExpires = "token-never-expires": "the access token stops working after expires_in seconds",
+        TokenExpiresEarly = "token-expires-early": "the access token works until expires_in seconds have passed",
         GlobalIdFormat = "global-id-format": "the Global User ID is 2 letters + 4 digits",
         MissingProfileField = "missing-profile-field": "GET /api/user answers id, globalId, name, email and image",
         UserIdIsInternalId = "user-id-is-internal-id": "the id of GET /api/user is the connection id, not the internal user id",
@@ -95,8 +96,6 @@ pub const APP_ID: &str = "ls-conformance-app";
 
 /// RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED."
 const CODE_LIFETIME: i64 = 600;
-/// The document's example: "expires_in": 3600.
-const TOKEN_LIFETIME: i64 = 3600;
 /// A second client registered with every mock, for the same redirect URI: a target file's
 /// `second_client_id` and the secret its `second_client_secret_env` names.
 pub const SECOND_CLIENT_ID: &str = "ls-second-client";
@@ -118,6 +117,8 @@ pub struct Config {
     /// The developer portal's session cookie, `name=value`.
     pub developer_session: Secret,
     pub webhook_url: Option<String>,
+    /// The access tokens' `expires_in`, in seconds.
+    pub token_lifetime: i64,
     pub defects: BTreeSet<Defect>,
 }
 
@@ -279,7 +280,12 @@ impl Mock {
         let token = bearer(headers)?;
         let st = self.state.lock().unwrap();
         let (connection, issued) = st.tokens.get(&token)?;
-        let expired = self.clock.now_secs() - issued >= TOKEN_LIFETIME;
+        let lifetime = if self.has(Defect::TokenExpiresEarly) {
+            self.config.token_lifetime / 2
+        } else {
+            self.config.token_lifetime
+        };
+        let expired = self.clock.now_secs() - issued >= lifetime;
         (!expired || self.has(Defect::TokenNeverExpires)).then(|| connection.clone())
     }
 
@@ -466,6 +472,7 @@ pub const MOCK: super::Mock = super::Mock {
             app_id: APP_ID.to_owned(),
             developer_session: client.developer_session.clone(),
             webhook_url: client.webhook_url.clone(),
+            token_lifetime: client.token_lifetime,
             defects: Defect::parse_all(defects)?,
         }))
     },
@@ -886,7 +893,7 @@ async fn token(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> R
     let mut answer = json!({
         "access_token": access,
         "token_type": if m.has(Defect::TokenTypeNotBearer) { "MAC" } else { "Bearer" },
-        "expires_in": if m.has(Defect::ExpiresInNotInteger) { json!("3600") } else { json!(TOKEN_LIFETIME) },
+        "expires_in": if m.has(Defect::ExpiresInNotInteger) { json!(m.config.token_lifetime.to_string()) } else { json!(m.config.token_lifetime) },
         "refresh_token": opaque("ls_rt_"),
     });
     if m.has(Defect::MissingRefreshToken) {

@@ -83,6 +83,8 @@ pub struct Config {
     pub client_secret: Secret,
     /// The client's registered callback URL.
     pub callback: String,
+    /// The access tokens' `expires_in`, in seconds.
+    pub token_lifetime: i64,
     pub defects: BTreeSet<Defect>,
 }
 
@@ -104,8 +106,6 @@ pub struct Mock {
     notifier: reqwest::Client,
 }
 
-const TOKEN_LIFETIME: i64 = 3600;
-
 impl Mock {
     fn has(&self, d: Defect) -> bool {
         self.config.defects.contains(&d)
@@ -120,6 +120,7 @@ pub const MOCK: super::Mock = super::Mock {
             client_id: client.client_id.clone(),
             client_secret: client.client_secret.clone(),
             callback: client.redirect_uri.clone(),
+            token_lifetime: client.token_lifetime,
             defects: Defect::parse_all(defects)?,
         }))
     },
@@ -327,7 +328,7 @@ async fn token(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Response 
     let mut answer = json!({
         "access_token": access,
         "token_type": if m.has(Defect::TokenTypeNotBearer) { "MAC" } else { "Bearer" },
-        "expires_in": TOKEN_LIFETIME,
+        "expires_in": m.config.token_lifetime,
         "refresh_token": opaque("lgt_rt_"),
     });
     if m.has(Defect::MissingExpiresIn) {
@@ -374,9 +375,9 @@ async fn userinfo(State(m): State<Arc<Mock>>, body: axum::body::Bytes) -> Respon
     let (state, scope) = match grant {
         Some((state, scope, issued)) => {
             let lifetime = if m.has(Defect::TokenExpiresEarly) {
-                TOKEN_LIFETIME / 2
+                m.config.token_lifetime / 2
             } else {
-                TOKEN_LIFETIME
+                m.config.token_lifetime
             };
             let expired = m.clock.now_secs() - issued >= lifetime;
             if expired && !m.has(Defect::TokenNeverExpires) {

@@ -105,7 +105,12 @@ pub struct MockClient {
     pub developer_session: Secret,
     /// Where the mock delivers its webhooks (LoginSign), if anywhere.
     pub webhook_url: Option<String>,
+    /// The `expires_in` of the access tokens it issues, in seconds (losgehts, LoginSign).
+    pub token_lifetime: i64,
 }
+
+/// The access tokens' lifetime by default: the documents' example answers say `"expires_in": 3600`.
+pub const TOKEN_LIFETIME: i64 = 3600;
 
 /// The mock's notion of now: real time plus an offset the harness can advance.
 #[derive(Debug, Default)]

@@ -35,8 +35,12 @@ const TAG_MEANINGS: &[(&str, &str)] = &[
     ),
     ("mock-only", "needs the embedded mock's control routes"),
     (
+        "lifetime",
+        "lets a lifetime pass: on the embedded mock's clock, or in real time with --lifetimes",
+    ),
+    (
         "serial",
-        "runs alone (it moves the mock's clock, or what it sees depends on what ran before)",
+        "runs alone (what it sees depends on what ran before)",
     ),
     (
         "needs-sms-code",

@@ -94,7 +94,18 @@ pub async fn scenarios(
                 ),
         )
         .fail_on_skipped()
-        .max_concurrent_scenarios(options.jobs)
+        // A real deployment's lifetimes are waited out at once, beside the other scenarios.
+        .max_concurrent_scenarios(options.jobs + plan.waiting(&features))
+        .which_scenario({
+            let plan = plan.clone();
+            move |f, r, s| {
+                if plan.serial(f, r, s) {
+                    cucumber::runner::basic::ScenarioType::Serial
+                } else {
+                    cucumber::runner::basic::ScenarioType::Concurrent
+                }
+            }
+        })
         .before({
             let resources = resources.clone();
             move |feature, rule, scenario, world| {

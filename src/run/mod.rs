@@ -95,7 +95,13 @@ async fn pipeline(args: RunArgs) -> Result<ExitCode, Stop> {
     });
 
     // 3. Select the scenarios: this run's (or shard's) part of the selection.
-    let plan = select::Plan::new(&contract.features, selection, args.select.shard, embedded);
+    let plan = select::Plan::new(
+        &contract.features,
+        selection,
+        args.select.shard,
+        embedded,
+        args.select.lifetimes,
+    );
     let shard = plan
         .shard
         .as_ref()
@@ -228,7 +234,13 @@ pub async fn list(args: ListArgs) -> ExitCode {
 async fn list_plan(args: ListArgs) -> Result<ExitCode, Stop> {
     let (selection, contract, targets) = prepare(&args.select).await?;
     let embedded = targets.embedded();
-    let plan = select::Plan::new(&contract.features, selection, args.select.shard, embedded);
+    let plan = select::Plan::new(
+        &contract.features,
+        selection,
+        args.select.shard,
+        embedded,
+        args.select.lifetimes,
+    );
     let by_provider = targets
         .targets
         .into_iter()

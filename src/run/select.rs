@@ -25,6 +25,18 @@ pub const MOCK_ONLY: &str = "mock-only";
 const MOCK_ONLY_REASON: &str =
     "needs the embedded mock's control routes (@mock-only); runs only against the embedded mocks";
 
+/// The tag of scenarios that let a lifetime pass: the embedded mock's clock moves (so they run
+/// alone), a real deployment's is waited out (only with `--lifetimes`, all at once).
+pub const LIFETIME: &str = "lifetime";
+
+const LIFETIME_REASON: &str =
+    "waits out a lifetime in real time (@lifetime); runs with --lifetimes, e.g. in a nightly job";
+
+/// Whether the scenario is tagged `@lifetime`.
+pub fn is_lifetime(f: &Feature, r: Option<&Rule>, s: &Scenario) -> bool {
+    features::merged_tags(f, r, s).iter().any(|t| t == LIFETIME)
+}
+
 /// What the command line selects: providers (`--provider`), a tag expression (`--tags`), a
 /// scenario name pattern (`--name`) and feature files or scenarios (`FILE[:LINE]`).
 #[derive(Clone, Debug)]
@@ -207,6 +219,8 @@ pub struct Plan {
     /// With `--shard`: this shard's scenarios, and how many the whole selection has.
     pub shard: Option<(Shard, HashSet<shard::Key>, usize)>,
     embedded: bool,
+    /// `--lifetimes`: a target's @lifetime scenarios run, in real time.
+    lifetimes: bool,
     /// Selected scenarios the targets cannot run, with the reason (filled as cucumber asks).
     pub skipped: Arc<Mutex<Vec<ScenarioResult>>>,
 }
@@ -217,6 +231,7 @@ impl Plan {
         selection: Selection,
         shard: Option<Shard>,
         embedded: bool,
+        lifetimes: bool,
     ) -> Self {
         // With --shard, only this job's part of the selection, before any skip: a skipped
         // scenario is reported by exactly one shard.
@@ -234,8 +249,30 @@ impl Plan {
             selection,
             shard,
             embedded,
+            lifetimes,
             skipped: Arc::default(),
         }
+    }
+
+    /// Whether the scenario runs alone: `@serial`, or `@lifetime` on the embedded mocks' clock
+    /// (a real deployment's lifetimes are waited out side by side).
+    pub fn serial(&self, f: &Feature, r: Option<&Rule>, s: &Scenario) -> bool {
+        let tags = features::merged_tags(f, r, s);
+        tags.iter()
+            .any(|t| t == "serial" || (self.embedded && t == LIFETIME))
+    }
+
+    /// How many planned scenarios wait out a lifetime in real time: each holds a place among
+    /// the scenarios at once for that long, so the run gets that many more places.
+    pub fn waiting(&self, features: &[Feature]) -> usize {
+        if self.embedded || !self.lifetimes {
+            return 0;
+        }
+        features
+            .iter()
+            .flat_map(|f| features::scenarios(f).map(move |(r, s)| (f, r, s)))
+            .filter(|(f, r, s)| self.planned(f, *r, s).is_some() && is_lifetime(f, *r, s))
+            .count()
     }
 
     /// The scenario's provider if this run (or shard) selects it, skipped or not.
@@ -283,6 +320,9 @@ impl Plan {
         if !self.embedded && tags.iter().any(|t| t == MOCK_ONLY) {
             return Some(MOCK_ONLY_REASON.to_owned());
         }
+        if !self.embedded && !self.lifetimes && tags.iter().any(|t| t == LIFETIME) {
+            return Some(LIFETIME_REASON.to_owned());
+        }
         targets
             .get(&p)
             .and_then(|t| needs::unmet(t, &tags).or_else(|| t.authorization.skip_reason(&tags)))
@@ -290,7 +330,8 @@ impl Plan {
 }
 
 /// The features with the longest chains of exchanges first, and in each feature its scenarios
-/// likewise (a stable sort: equal chains keep file order). Against a real deployment a run
+/// likewise (a stable sort: equal chains keep file order); a `@lifetime` scenario, which waits
+/// for minutes, counts as the longest chain. Against a real deployment a run
 /// lasts as long as its longest chain of round trips; started last, that chain would add to the
 /// others' time instead of overlapping it. A scenario's chain is counted from its steps: each
 /// Given or When step (backgrounds included) makes at least one request, a Then step reads the
@@ -301,24 +342,34 @@ pub fn longest_chains_first(mut features: Vec<Feature>) -> Vec<Feature> {
     }
     let background =
         |b: &Option<cucumber::gherkin::Background>| b.as_ref().map_or(0, |b| requests(&b.steps));
+    let chain = |base: usize, tags: &[&Vec<String>], s: &Scenario| {
+        let lifetime = tags
+            .iter()
+            .copied()
+            .chain([&s.tags])
+            .flatten()
+            .any(|t| t == LIFETIME);
+        if lifetime {
+            usize::MAX
+        } else {
+            base + requests(&s.steps)
+        }
+    };
     let mut longest = Vec::with_capacity(features.len());
     for f in &mut features {
         let base = background(&f.background);
+        let tags = [&f.tags];
         f.scenarios
-            .sort_by_key(|s| std::cmp::Reverse(base + requests(&s.steps)));
-        let mut chain = f.scenarios.iter().map(|s| base + requests(&s.steps)).max();
+            .sort_by_key(|s| std::cmp::Reverse(chain(base, &tags, s)));
+        let mut most = f.scenarios.iter().map(|s| chain(base, &tags, s)).max();
         for r in &mut f.rules {
             let rule_base = base + background(&r.background);
+            let tags = [&f.tags, &r.tags];
             r.scenarios
-                .sort_by_key(|s| std::cmp::Reverse(rule_base + requests(&s.steps)));
-            chain = chain.max(
-                r.scenarios
-                    .iter()
-                    .map(|s| rule_base + requests(&s.steps))
-                    .max(),
-            );
+                .sort_by_key(|s| std::cmp::Reverse(chain(rule_base, &tags, s)));
+            most = most.max(r.scenarios.iter().map(|s| chain(rule_base, &tags, s)).max());
         }
-        longest.push(chain.unwrap_or(0));
+        longest.push(most.unwrap_or(0));
     }
     let mut ordered: Vec<(usize, Feature)> = longest.into_iter().zip(features).collect();
     ordered.sort_by_key(|(chain, _)| std::cmp::Reverse(*chain));
@@ -348,6 +399,31 @@ mod tests {
             .collect();
         assert_eq!(names, ["three", "two", "also two"]);
         assert_eq!(ordered[1].name, "short");
+    }
+
+    #[test]
+    fn a_lifetime_scenario_starts_first_and_runs_alone_only_on_the_mock_clock() {
+        let f = feature(
+            "@p\nFeature: f\n  Scenario: long\n    Given a\n    Given b\n    When c\n\n  @lifetime\n  Scenario: waits\n    Given a\n    Then b\n\n  @serial\n  Scenario: alone\n    When a\n",
+        );
+        let names: Vec<_> = longest_chains_first(vec![f.clone()])[0]
+            .scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        assert_eq!(names, ["waits", "long", "alone"]);
+        let sel = || Selection::parse(&[], None).unwrap();
+        let serial = |plan: &Plan| -> Vec<bool> {
+            f.scenarios
+                .iter()
+                .map(|s| plan.serial(&f, None, s))
+                .collect()
+        };
+        let on_mocks = Plan::new(&[], sel(), None, true, false);
+        assert_eq!(serial(&on_mocks), [false, true, true]);
+        let real_time = Plan::new(&[], sel(), None, false, true);
+        assert_eq!(serial(&real_time), [false, false, true]);
+        assert_eq!(on_mocks.waiting(std::slice::from_ref(&f)), 0);
     }
 
     #[test]

@@ -189,6 +189,7 @@ fn client_for_run(receiver: &Receiver) -> MockClient {
         redirect_uri: receiver.callback_url(),
         developer_session: secret::cookie(&format!("ls_dev={}", mocks::opaque("lsdev_"))),
         webhook_url: Some(receiver.webhook_url()),
+        token_lifetime: mocks::TOKEN_LIFETIME,
     };
     secret::register_basic(&client.client_id, client.client_secret.expose());
     client

@@ -114,6 +114,7 @@ async fn request_authorization(
             }
         }
     };
+    w.code_issued = Some(std::time::Instant::now());
     w.authorization = Some(Authorization {
         state,
         scope: scope.to_owned(),

@@ -1,4 +1,5 @@
-//! Steps that need the embedded mock's control routes (its clock, LoginSign's user session).
+//! Steps that need the embedded mock's control routes (LoginSign's user session; the clock is
+//! moved by the lifetime steps).
 //! Scenarios using them are tagged `@mock-only` and are skipped, with the reason, against real
 //! targets. The losgehts callback notification steps tell the mock to notify, and against a
 //! real deployment wait for it at the target file's listener (`webhook_listen`).
@@ -12,7 +13,7 @@ use crate::targets::receiver::Received;
 
 /// Posts to the mock's control route `path`; returns its answer (the scenario's last provider
 /// exchange stays the last one).
-async fn control(w: &mut ConformanceWorld, path: &str) -> Result<Exchange, Failure> {
+pub(super) async fn control(w: &mut ConformanceWorld, path: &str) -> Result<Exchange, Failure> {
     let target = w.target()?.clone();
     if !target.mock_control {
         return Err(Failure::new(
@@ -33,12 +34,6 @@ async fn control(w: &mut ConformanceWorld, path: &str) -> Result<Exchange, Failu
         );
     }
     Ok(ex)
-}
-
-#[given(regex = r#"^(-?[0-9]+) seconds pass on the provider's clock$"#)]
-async fn clock_advances(w: &mut ConformanceWorld, secs: i64) -> Result<(), Failure> {
-    control(w, &format!("/__mock/clock/advance?secs={secs}")).await?;
-    Ok(())
 }
 
 /// The embedded mock is told to notify; a real deployment notifies when it sees fit, and

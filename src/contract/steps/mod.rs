@@ -7,6 +7,7 @@ mod details;
 mod developer_portal;
 mod discovery;
 mod licenses;
+mod lifetimes;
 mod media_type;
 mod mock_control;
 mod resource;

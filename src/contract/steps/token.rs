@@ -5,7 +5,7 @@ use cucumber::{given, then, when};
 
 use super::{RFC6749_ERRORS, parse_statuses};
 use crate::contract::checks::{self, Failure};
-use crate::contract::world::ConformanceWorld;
+use crate::contract::world::{ConformanceWorld, TokenIssued};
 use crate::mocks::opaque;
 use crate::providers::{ClientAuth, Encoding};
 use crate::secret::Secret;
@@ -244,6 +244,10 @@ fn take_access_token(w: &mut ConformanceWorld) -> Result<(), Failure> {
         .rule("RFC 6749 §5.1")));
     };
     w.access_token = Some(Secret::new(token));
+    w.token_issued = Some(TokenIssued {
+        at: std::time::Instant::now(),
+        expires_in: body.get("expires_in").cloned(),
+    });
     Ok(())
 }
 
