@@ -25,16 +25,6 @@ fn keys(reports: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Every report an unsharded run writes.
-const REPORTS: [&str; 6] = [
-    "junit.xml",
-    "cucumber.json",
-    "summary.md",
-    "results.json",
-    "run.json",
-    "index.html",
-];
-
 /// `dir/name` with what differs between two runs of the same suite left out: times, start
 /// times, durations, the mocks' ports, and the merged run's label.
 fn same_run(dir: &Path, name: &str) -> String {
@@ -126,7 +116,7 @@ fn shards_run_every_scenario_once_and_merge_into_one_run() {
     assert!(cucumber.as_array().is_some_and(|a| a.len() >= 10));
     // The merged reports are the unsharded run's, up to timings (and the mocks' ports, and the
     // label saying the shards were merged).
-    for name in REPORTS {
+    for name in common::REPORTS {
         let (a, b) = (same_run(&whole, name), same_run(&merged, name));
         if a != b {
             let line = a

@@ -99,14 +99,7 @@ fn the_installed_binary_runs_the_whole_suite_from_an_empty_folder() {
     let out = installed(&["run", "--no-color"]);
     assert_eq!(common::code(&out), 0, "{}", common::text(&out));
     let reports = anywhere.join("reports");
-    for report in [
-        "junit.xml",
-        "cucumber.json",
-        "summary.md",
-        "results.json",
-        "run.json",
-        "index.html",
-    ] {
+    for report in common::REPORTS {
         assert!(reports.join(report).is_file(), "{report} written");
     }
     let results = common::results(&reports);

@@ -17,6 +17,16 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// Every report an unsharded run writes into its reports folder.
+pub const REPORTS: [&str; 6] = [
+    "junit.xml",
+    "cucumber.json",
+    "summary.md",
+    "results.json",
+    "run.json",
+    "index.html",
+];
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
